@@ -1,0 +1,16 @@
+"""trigo_models: reference PyTorch models and ONNX export helpers for trigo.
+
+trigo (the Go FPGA neural-network compiler in this repository) imports ONNX.
+This package holds the project's own example networks, a thin wrapper around
+``torch.onnx.export`` that applies trigo's conventions, and a tiny numpy
+evaluator for the ONNX subset used by the examples (for golden-value checks
+without onnxruntime).
+
+Run everything with Debian's interpreter: ``/usr/bin/python3``.
+"""
+
+from .mlp import JetTagger
+from .cnn import SmallCNN
+from .export import export_onnx
+
+__all__ = ["JetTagger", "SmallCNN", "export_onnx"]
