@@ -121,6 +121,17 @@ func (g *Graph) Validate() error {
 		for _, o := range n.Outputs {
 			define(o, "value")
 		}
+		if n.Op == "table" {
+			if _, err := TableFunction(n.Attrs.String("function", ""), 0); err != nil {
+				fail("%s: %v", where, err)
+			}
+			if lo, hi := n.Attrs.Float("lo", 0), n.Attrs.Float("hi", 0); !(lo < hi) {
+				fail("%s: table range [%v, %v) is empty", where, lo, hi)
+			}
+			if sz := n.Attrs.Int("size", 0); sz < 2 || sz > 1<<20 {
+				fail("%s: table size %d outside 2..1048576", where, sz)
+			}
+		}
 		if fixedGraph {
 			if err := checkFixedNode(n, ins, consts); err != nil {
 				fail("%s: %v", where, err)

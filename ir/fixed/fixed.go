@@ -357,7 +357,7 @@ func quantise(code int64, s int, r Rounding) int64 {
 	switch r {
 	case TRN:
 	case TRN_ZERO:
-		inc = neg || exact && false
+		inc = neg && !exact
 	case RND:
 		inc = cmp >= 0
 	case RND_ZERO:

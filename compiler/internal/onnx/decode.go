@@ -48,11 +48,19 @@ func (e *DecodeError) Error() string {
 	return s
 }
 
-// within prefixes err's Path with seg: errors are built at the innermost
-// message and gain context as they propagate out.
-func within(err error, seg string) error {
+// within prefixes err's Path with the field name (and list index, if
+// index >= 0): errors are built at the innermost message and gain context
+// as they propagate out. Formatting happens only on failure.
+func within(err error, name string, index int) error {
+	if err == nil {
+		return nil
+	}
 	var de *DecodeError
 	if errors.As(err, &de) {
+		seg := name
+		if index >= 0 {
+			seg = fmt.Sprintf("%s[%d]", name, index)
+		}
 		if de.Path == "" {
 			de.Path = seg
 		} else {
@@ -61,8 +69,6 @@ func within(err error, seg string) error {
 	}
 	return err
 }
-
-func indexed(name string, i int) string { return fmt.Sprintf("%s[%d]", name, i) }
 
 // Decode parses a serialized ONNX ModelProto.
 //
@@ -435,13 +441,13 @@ func decodeModel(m *Model, r reader) error {
 				if m.Graph == nil {
 					m.Graph = &Graph{}
 				}
-				err = within(decodeGraph(m.Graph, sr, 1), "graph")
+				err = within(decodeGraph(m.Graph, sr, 1), "graph", -1)
 			}
 		case 8:
 			var sr reader
 			if sr, ok, err = r.sub("OperatorSetIdProto"); ok {
 				var o OpsetID
-				err = within(decodeOpset(&o, sr), indexed("opset_import", len(m.OpsetImports)))
+				err = within(decodeOpset(&o, sr), "opset_import", len(m.OpsetImports))
 				m.OpsetImports = append(m.OpsetImports, o)
 			}
 		default:
@@ -487,7 +493,7 @@ func decodeGraph(g *Graph, r reader, depth int) error {
 		case 1:
 			if sr, ok, err = r.sub("NodeProto"); ok {
 				n := &Node{}
-				err = within(decodeNode(n, sr, depth), indexed("node", len(g.Nodes)))
+				err = within(decodeNode(n, sr, depth), "node", len(g.Nodes))
 				g.Nodes = append(g.Nodes, n)
 			}
 		case 2:
@@ -495,7 +501,7 @@ func decodeGraph(g *Graph, r reader, depth int) error {
 		case 5:
 			if sr, ok, err = r.sub("TensorProto"); ok {
 				t := &Tensor{}
-				err = within(decodeTensor(t, sr), indexed("initializer", len(g.Initializers)))
+				err = within(decodeTensor(t, sr), "initializer", len(g.Initializers))
 				g.Initializers = append(g.Initializers, t)
 			}
 		case 11, 12, 13:
@@ -507,7 +513,7 @@ func decodeGraph(g *Graph, r reader, depth int) error {
 				} else if r.num == 13 {
 					list, name = &g.ValueInfo, "value_info"
 				}
-				err = within(decodeValueInfo(vi, sr), indexed(name, len(*list)))
+				err = within(decodeValueInfo(vi, sr), name, len(*list))
 				*list = append(*list, vi)
 			}
 		default:
@@ -547,7 +553,7 @@ func decodeNode(n *Node, r reader, depth int) error {
 			var sr reader
 			if sr, ok, err = r.sub("AttributeProto"); ok {
 				a := &Attribute{}
-				err = within(decodeAttribute(a, sr, depth), indexed("attribute", len(n.Attrs)))
+				err = within(decodeAttribute(a, sr, depth), "attribute", len(n.Attrs))
 				n.Attrs = append(n.Attrs, a)
 			}
 		case 7:
@@ -594,7 +600,7 @@ func decodeAttribute(a *Attribute, r reader, depth int) error {
 				if a.T == nil {
 					a.T = &Tensor{}
 				}
-				err = within(decodeTensor(a.T, sr), "t")
+				err = within(decodeTensor(a.T, sr), "t", -1)
 			}
 		case 6:
 			if sr, ok, err = r.sub("GraphProto"); ok {
@@ -602,7 +608,7 @@ func decodeAttribute(a *Attribute, r reader, depth int) error {
 				if a.G == nil {
 					a.G = &Graph{}
 				}
-				err = within(decodeGraph(a.G, sr, depth+1), "g")
+				err = within(decodeGraph(a.G, sr, depth+1), "g", -1)
 			}
 		case 7:
 			seen[AttrFloats] = seen[AttrFloats] || r.typ == protowire.Fixed32Type || r.typ == protowire.BytesType
@@ -624,14 +630,14 @@ func decodeAttribute(a *Attribute, r reader, depth int) error {
 			if sr, ok, err = r.sub("TensorProto"); ok {
 				seen[AttrTensors] = true
 				t := &Tensor{}
-				err = within(decodeTensor(t, sr), indexed("tensors", len(a.Tensors)))
+				err = within(decodeTensor(t, sr), "tensors", len(a.Tensors))
 				a.Tensors = append(a.Tensors, t)
 			}
 		case 11:
 			if sr, ok, err = r.sub("GraphProto"); ok {
 				seen[AttrGraphs] = true
 				g := &Graph{}
-				err = within(decodeGraph(g, sr, depth+1), indexed("graphs", len(a.Graphs)))
+				err = within(decodeGraph(g, sr, depth+1), "graphs", len(a.Graphs))
 				a.Graphs = append(a.Graphs, g)
 			}
 		default:
@@ -690,7 +696,7 @@ func decodeTensor(t *Tensor, r reader) error {
 			var sr reader
 			if sr, ok, err = r.sub("StringStringEntryProto"); ok {
 				var kv keyValue
-				err = within(decodeKeyValue(&kv, sr), indexed("external_data", len(t.externalData)))
+				err = within(decodeKeyValue(&kv, sr), "external_data", len(t.externalData))
 				t.externalData = append(t.externalData, kv)
 			}
 		case 14:
@@ -736,7 +742,7 @@ func decodeValueInfo(vi *ValueInfo, r reader) error {
 		case 2:
 			var sr reader
 			if sr, ok, err = r.sub("TypeProto"); ok {
-				err = within(decodeType(vi, sr), "type")
+				err = within(decodeType(vi, sr), "type", -1)
 			}
 		default:
 			err = r.skip()
@@ -767,7 +773,7 @@ func decodeType(vi *ValueInfo, r reader) error {
 			return err
 		}
 		if ok {
-			if err := within(decodeTensorType(vi, sr), "tensor_type"); err != nil {
+			if err := within(decodeTensorType(vi, sr), "tensor_type", -1); err != nil {
 				return err
 			}
 		}
@@ -787,7 +793,7 @@ func decodeTensorType(vi *ValueInfo, r reader) error {
 			var sr reader
 			if sr, ok, err = r.sub("TensorShapeProto"); ok {
 				vi.HasShape = true
-				err = within(decodeShape(vi, sr), "shape")
+				err = within(decodeShape(vi, sr), "shape", -1)
 			}
 		default:
 			err = r.skip()
@@ -816,7 +822,7 @@ func decodeShape(vi *ValueInfo, r reader) error {
 		}
 		if ok {
 			var d Dim
-			if err := within(decodeDim(&d, sr), indexed("dim", len(vi.Shape))); err != nil {
+			if err := within(decodeDim(&d, sr), "dim", len(vi.Shape)); err != nil {
 				return err
 			}
 			vi.Shape = append(vi.Shape, d)

@@ -12,10 +12,13 @@ import (
 // alike, and looks into unexported fields, which is what "Encode then Decode
 // gives the same model" means.
 func diff(a, b any) string {
-	return diffValue(reflect.ValueOf(a), reflect.ValueOf(b), "")
+	return diffValue(reflect.ValueOf(a), reflect.ValueOf(b))
 }
 
-func diffValue(a, b reflect.Value, path string) string {
+// diffValue returns "path: difference", building the path only on the way
+// out of a mismatch so that equal values cost no formatting.
+func diffValue(a, b reflect.Value) string {
+	const path = ""
 	if a.IsValid() != b.IsValid() {
 		return path + ": one side invalid"
 	}
@@ -33,11 +36,11 @@ func diffValue(a, b reflect.Value, path string) string {
 			}
 			return ""
 		}
-		return diffValue(a.Elem(), b.Elem(), path)
+		return diffValue(a.Elem(), b.Elem())
 	case reflect.Struct:
 		for i := range a.NumField() {
-			if d := diffValue(a.Field(i), b.Field(i), path+"."+a.Type().Field(i).Name); d != "" {
-				return d
+			if d := diffValue(a.Field(i), b.Field(i)); d != "" {
+				return "." + a.Type().Field(i).Name + d
 			}
 		}
 		return ""
@@ -46,8 +49,8 @@ func diffValue(a, b reflect.Value, path string) string {
 			return fmt.Sprintf("%s: len %d vs %d", path, a.Len(), b.Len())
 		}
 		for i := range a.Len() {
-			if d := diffValue(a.Index(i), b.Index(i), fmt.Sprintf("%s[%d]", path, i)); d != "" {
-				return d
+			if d := diffValue(a.Index(i), b.Index(i)); d != "" {
+				return fmt.Sprintf("[%d]%s", i, d)
 			}
 		}
 		return ""
@@ -82,5 +85,5 @@ func diffValue(a, b reflect.Value, path string) string {
 		}
 		return ""
 	}
-	panic("diff: unhandled kind " + a.Kind().String() + " at " + path)
+	panic("diff: unhandled kind " + a.Kind().String())
 }
