@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -77,11 +78,7 @@ func (im *importer) run() error {
 	if og == nil {
 		return errors.New("model has no graph")
 	}
-	name := og.Name
-	if name == "" {
-		name = "model"
-	}
-	im.g = &ir.Graph{Name: name}
+	im.g = &ir.Graph{Name: modelName(im.src, og.Name)}
 	for _, t := range og.Initializers {
 		c, err := im.tensorConst(t)
 		if err != nil {
@@ -118,6 +115,34 @@ func (im *importer) run() error {
 		return fmt.Errorf("imported graph is invalid: %w", err)
 	}
 	return nil
+}
+
+// modelName names the graph after its file (exporters write names such as
+// "torch_jit" or a hash); a file called model.onnx is named after its folder.
+func modelName(source, graphName string) string {
+	base := filepath.Base(source)
+	stem := strings.TrimSuffix(base, filepath.Ext(base))
+	if stem == "model" {
+		if dir := filepath.Base(filepath.Dir(source)); dir != "." && dir != "/" {
+			stem = dir
+		}
+	}
+	clean := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' {
+			return r
+		}
+		return '_'
+	}, stem)
+	if clean == "" || clean == "_" {
+		clean = graphName
+	}
+	if clean == "" {
+		clean = "model"
+	}
+	if c := clean[0]; c >= '0' && c <= '9' {
+		clean = "m_" + clean
+	}
+	return clean
 }
 
 func (im *importer) tensorConst(t *onnx.Tensor) (*constTensor, error) {

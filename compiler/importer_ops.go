@@ -322,7 +322,7 @@ func (im *importer) importSoftmax(n *onnx.Node, x *entry) error {
 	outer := shapeSize(x.shape[:ax-1])
 	flat := ir.Shape{outer, inner}
 	r := im.emit("reshape", []string{x.v}, ir.Attrs{"shape": toInt64s(flat)}, "", flat)
-	s := im.emit("softmax", []string{r}, ir.Attrs{"axis": 1}, "", flat)
+	s := im.emit("softmax", []string{r}, ir.Attrs{"axis": int64(1)}, "", flat)
 	v := im.emit("reshape", []string{s}, ir.Attrs{"shape": toInt64s(x.shape)}, im.out(n, 0), x.shape.Clone())
 	im.result(n, 0, v, x.shape)
 	return nil

@@ -49,9 +49,9 @@ func lowerActivations(g *ir.Graph, st *state) error {
 type lowering struct {
 	g      *ir.Graph
 	shapes map[string]ir.Shape // values created by this lowering
-	st    *state
-	n     *ir.Node
-	nodes []*ir.Node
+	st     *state
+	n      *ir.Node
+	nodes  []*ir.Node
 }
 
 // add appends a node named name with a fresh output value (or out).

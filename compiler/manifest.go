@@ -1,6 +1,7 @@
 package compiler
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -113,11 +114,14 @@ func manifestTensor(v *ir.Value) ManifestTensor {
 
 // JSON returns the manifest as indented JSON with a final newline.
 func (m *Manifest) JSON() ([]byte, error) {
-	b, err := json.MarshalIndent(m, "", "  ")
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // fixed<16,6>, not fixed\u003c16,6\u003e
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(m); err != nil {
 		return nil, fmt.Errorf("manifest: %w", err)
 	}
-	return append(b, '\n'), nil
+	return buf.Bytes(), nil
 }
 
 // WriteManifest writes the manifest as JSON to path, atomically (a temporary

@@ -128,12 +128,41 @@ func swapDown(g *ir.Graph, t, u *ir.Node) {
 	x := t.Inputs[0]
 	xShape := g.Lookup(x).Shape
 	tOut, uOut := t.Outputs[0], u.Outputs[0]
-	// u now reads x and produces a value of x's layout under t's old name;
-	// t reads that and produces u's old output.
 	u.Inputs[0] = x
-	t.Inputs[0] = tOut.Name
-	tOut.Shape = xShape.Clone()
-	u.Outputs[0], t.Outputs[0] = tOut, uOut
+	exchangeOutputs(g, t, u, tOut, uOut, xShape)
+}
+
+// exchangeOutputs finishes moving transpose t below node u (which now reads
+// t's former input): u produces its result in the untransposed layout and t
+// transposes it. Value names stay with their nodes unless u's output is a
+// graph output, whose name must then move to t.
+func exchangeOutputs(g *ir.Graph, t, u *ir.Node, tOut, uOut *ir.Value, xShape ir.Shape) {
+	isOutput := false
+	for _, o := range g.Outputs {
+		if o == uOut.Name {
+			isOutput = true
+		}
+	}
+	if isOutput {
+		t.Inputs[0] = tOut.Name
+		tOut.Shape = xShape.Clone()
+		u.Outputs[0], t.Outputs[0] = tOut, uOut
+	} else {
+		// readers of u's result now read t's output
+		for _, n := range g.Nodes {
+			if n == t || n == u {
+				continue
+			}
+			for i, in := range n.Inputs {
+				if in == uOut.Name {
+					n.Inputs[i] = tOut.Name
+				}
+			}
+		}
+		// (an element-wise u keeps the shape, so t's output keeps its own)
+		t.Inputs[0] = uOut.Name
+		uOut.Shape = xShape.Clone()
+	}
 	moveAfter(g, t, u)
 }
 
@@ -205,10 +234,6 @@ func pushThroughBinary(g *ir.Graph, t, u *ir.Node) bool {
 		}
 		return false
 	}
-	tOut, uOut := t.Outputs[0], u.Outputs[0]
-	t.Inputs[0] = tOut.Name
-	tOut.Shape = xShape.Clone()
-	u.Outputs[0], t.Outputs[0] = tOut, uOut
-	moveAfter(g, t, u)
+	exchangeOutputs(g, t, u, t.Outputs[0], u.Outputs[0], xShape)
 	return true
 }

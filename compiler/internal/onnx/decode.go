@@ -74,8 +74,9 @@ func within(err error, name string, index int) error {
 //
 // Unknown fields, and known fields with an unexpected wire type, are skipped
 // as protobuf parsers do, so files from newer ONNX versions still load.
-// Malformed input yields a *DecodeError (or [ErrEmptyFile]); Decode never
-// panics and allocates at most a small constant factor of len(b).
+// Malformed input yields a *DecodeError (or [ErrEmptyFile]). Decode never
+// panics, and its allocations are proportional to len(b): no length prefix
+// or dimension in the file is trusted to size a buffer.
 func Decode(b []byte) (*Model, error) {
 	if len(b) == 0 {
 		return nil, ErrEmptyFile
@@ -135,10 +136,7 @@ const notONNX = " (is this an ONNX model file?)"
 // fail reports a protowire error code for the current field, whose value
 // starts at r.b[0].
 func (r *reader) fail(n int) error {
-	field := fmt.Sprintf("%s field %d", r.msg, r.num)
-	if name := fieldNames[r.msg][r.num]; name != "" {
-		field += " (" + name + ")"
-	}
+	field := r.field()
 	if errors.Is(protowire.ParseError(n), io.ErrUnexpectedEOF) {
 		err := &DecodeError{Msg: "truncated " + field, Offset: r.at}
 		if r.typ == protowire.BytesType {
@@ -308,19 +306,26 @@ func (r *reader) float32v(dst *float32) error {
 	return nil
 }
 
-// packed returns the payload of a packed repeated field (wire type bytes). Parsers must accept both packed and unpacked
-// forms for every repeated scalar field, whatever the schema declares, and
-// exporters do use both (ONNX's own Python writes dims and ints unpacked).
+// packed returns the payload of a packed repeated field (wire type bytes).
+// Parsers must accept both packed and unpacked forms for every repeated
+// scalar field, whatever the schema declares, and exporters do use both
+// (ONNX's own Python writes dims and ints unpacked, float_data packed).
 func (r *reader) packed() ([]byte, error) {
 	return r.bytes()
 }
 
 func (r *reader) badPacked(what string) error {
-	field := fmt.Sprintf("%s field %d", r.msg, r.num)
+	return &DecodeError{Msg: "malformed packed " + r.field(), Offset: r.at, Detail: what}
+}
+
+// field names the current field for error messages, e.g.
+// "NodeProto field 4 (op_type)".
+func (r *reader) field() string {
+	s := fmt.Sprintf("%s field %d", r.msg, r.num)
 	if name := fieldNames[r.msg][r.num]; name != "" {
-		field += " (" + name + ")"
+		s += " (" + name + ")"
 	}
-	return &DecodeError{Msg: "malformed packed " + field, Offset: r.at, Detail: what}
+	return s
 }
 
 // appendVarints appends the values of a repeated varint field, converting

@@ -217,7 +217,8 @@ type Attribute struct {
 // Exporters disagree on how to mark the batch axis: PyTorch 0.3 wrote a
 // made-up number (the hls4ml files say 789444), Keras converters write 1,
 // and newer exporters write a Param. The reader reports what is in the file
-// and leaves the interpretation to the caller.
+// and leaves the interpretation to the caller. In ONNX the two fields are a
+// oneof; if both are set, Encode writes Param.
 type Dim struct {
 	Value int64
 	Param string

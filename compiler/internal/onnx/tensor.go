@@ -279,22 +279,22 @@ func (t *Tensor) checkedElements() (int, func(int) elem, error) {
 // mismatch caused by an exporter that used the wrong field for the type.
 func (t *Tensor) storageHint() string {
 	var have []string
-	add := func(name string, n int) {
+	add := func(name string, n int, unit string) {
 		if n > 0 {
-			have = append(have, fmt.Sprintf("%s[%d]", name, n))
+			have = append(have, fmt.Sprintf("%s: %d %s", name, n, unit))
 		}
 	}
-	add("raw_data bytes", len(t.raw))
-	add("float_data", len(t.floatData))
-	add("int32_data", len(t.int32Data))
-	add("string_data", len(t.stringData))
-	add("int64_data", len(t.int64Data))
-	add("double_data", len(t.doubleData))
-	add("uint64_data", len(t.uint64Data))
+	add("raw_data", len(t.raw), "bytes")
+	add("float_data", len(t.floatData), "values")
+	add("int32_data", len(t.int32Data), "values")
+	add("string_data", len(t.stringData), "values")
+	add("int64_data", len(t.int64Data), "values")
+	add("double_data", len(t.doubleData), "values")
+	add("uint64_data", len(t.uint64Data), "values")
 	if len(have) == 0 {
 		return " (the tensor stores no data)"
 	}
-	return fmt.Sprintf(" (%v tensor stores %s)", t.DataType, strings.Join(have, ", "))
+	return fmt.Sprintf(" (the %v tensor has %s)", t.DataType, strings.Join(have, ", "))
 }
 
 // Float64s returns the tensor's values as float64, whatever the element

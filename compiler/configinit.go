@@ -1,0 +1,164 @@
+package compiler
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"trigo/ir"
+)
+
+// ConfigTemplate returns a complete, commented YAML config for g, the float
+// graph after PrepareFloat (layer names are its node names), with every
+// field set to what base (nil: DefaultConfig) gives it, so that users edit a
+// file rather than write one. source names the model file in the header.
+// The text parses with ParseConfig and passes CheckNames for g.
+//
+// Layer fields that the config leaves empty inherit from the model section;
+// the template writes the inherited value: weight and bias take model.weight
+// and model.bias when set, otherwise model.precision; accum takes
+// model.accum; result takes model.precision; a table's size takes
+// model.table_size and its range the range lowering chose.
+func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
+	if base == nil {
+		base = DefaultConfig()
+	}
+	m := base.Model
+	or := func(s, def string) string {
+		if s != "" {
+			return s
+		}
+		return def
+	}
+	weight := or(m.Weight, m.Precision)
+	bias := or(m.Bias, m.Precision)
+	accum := or(m.Accum, DefaultAccum)
+	tableSize := m.TableSize
+	if tableSize == 0 {
+		tableSize = DefaultTableSize
+	}
+
+	var b strings.Builder
+	fmt.Fprintf(&b, "# trigo quantisation config for %s (graph %q), written by `trigo config init`.\n", source, g.Name)
+	b.WriteString(`# Edit the types, then compile with:
+#   trigo compile MODEL.onnx --config THIS.yaml -o OUT [--calib X.npy]
+#
+# A precision is a fixed-point type with ap_fixed semantics:
+#   fixed<W,I>            signed, W bits in total, I integer bits including the sign
+#   ufixed<W,I>           unsigned
+#   fixed<W,I,Q,O>        with rounding mode Q and overflow mode O
+#   ap_fixed<W,I,AP_RND,AP_SAT>, ap_ufixed<...>   hls4ml/Vitis spellings work too
+# or one of:
+#   auto      integer bits chosen from the calibration data (--calib) so that
+#             nothing overflows on it; the width is model.precision's
+#   auto<W>   the same with width W
+#   exact     (accumulators) wide enough that no bit is lost
+# Types written without modes take model.rounding and model.overflow.
+# Rounding modes: TRN TRN_ZERO RND RND_ZERO RND_MIN_INF RND_INF RND_CONV
+# Overflow modes: WRAP SAT SAT_ZERO SAT_SYM
+# Unknown keys, and layer or input names the model does not have, are errors.
+# Delete a line to fall back to the model-wide default.
+
+`)
+	b.WriteString("model:\n")
+	fmt.Fprintf(&b, "  precision: %s   # default type of every value (results and inputs)\n", yamlScalar(m.Precision))
+	fmt.Fprintf(&b, "  rounding: %s   # default rounding mode\n", yamlScalar(m.Rounding))
+	fmt.Fprintf(&b, "  overflow: %s   # default overflow mode\n", yamlScalar(m.Overflow))
+	fmt.Fprintf(&b, "  weight: %s   # default type of dense/conv weights\n", yamlScalar(weight))
+	fmt.Fprintf(&b, "  bias: %s   # default type of dense/conv biases\n", yamlScalar(bias))
+	fmt.Fprintf(&b, "  accum: %s   # default dense/conv accumulator type\n", yamlScalar(accum))
+	fmt.Fprintf(&b, "  table_size: %d   # default number of entries of lookup tables\n", tableSize)
+
+	if len(g.Inputs) > 0 {
+		b.WriteString("\n# Graph inputs: the type events are quantised to on entry.\ninputs:\n")
+		for _, v := range g.Inputs {
+			t := base.Inputs[v.Name]
+			if t == "" {
+				t = m.Precision
+			}
+			fmt.Fprintf(&b, "  %s: %s   # %s\n", yamlKey(v.Name), yamlScalar(t), v.Shape)
+		}
+	}
+	if len(g.Nodes) == 0 {
+		return []byte(b.String())
+	}
+	b.WriteString("\n# Layers (IR node names), in graph order.\nlayers:\n")
+	for _, n := range g.Nodes {
+		lc := base.layer(n.Name)
+		var ins []string
+		for _, in := range n.Inputs {
+			if v := g.Lookup(in); v != nil && g.Const(in) == nil {
+				ins = append(ins, v.Shape.String())
+			}
+		}
+		fmt.Fprintf(&b, "  %s:   # %s %s -> %s\n", yamlKey(n.Name), n.Op, strings.Join(ins, ", "), n.Output().Shape)
+		if n.Op == "dense" || n.Op == "conv" {
+			fmt.Fprintf(&b, "    weight: %s\n", yamlScalar(or(lc.Weight, weight)))
+			if len(n.Inputs) > 2 {
+				fmt.Fprintf(&b, "    bias: %s\n", yamlScalar(or(lc.Bias, bias)))
+			}
+			fmt.Fprintf(&b, "    accum: %s\n", yamlScalar(or(lc.Accum, accum)))
+		}
+		fmt.Fprintf(&b, "    result: %s\n", yamlScalar(or(lc.Result, m.Precision)))
+		if n.Op == "table" {
+			size := tableSize
+			lo, hi := n.Attrs.Float("lo", 0), n.Attrs.Float("hi", 0)
+			if t := lc.Table; t != nil {
+				if t.Size != 0 {
+					size = t.Size
+				}
+				if len(t.Range) == 2 {
+					lo, hi = t.Range[0], t.Range[1]
+				}
+			}
+			fn := n.Attrs.String("function", "")
+			fmt.Fprintf(&b, "    table:   # %s tabulated over [lo, hi)\n", fn)
+			fmt.Fprintf(&b, "      size: %d\n", size)
+			fmt.Fprintf(&b, "      range: [%s, %s]\n", yamlFloat(lo), yamlFloat(hi))
+		}
+	}
+	return []byte(b.String())
+}
+
+var (
+	plainKey    = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_.\-]*$`)
+	plainScalar = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_<>, ]*[A-Za-z0-9_>]$`)
+)
+
+// yamlKey quotes a mapping key unless it is a plain identifier that YAML
+// reads back as the same string.
+func yamlKey(s string) string {
+	if plainKey.MatchString(s) && !yamlSpecial(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// yamlScalar leaves precision strings (fixed<16,6>, RND, auto<8>) bare and
+// quotes anything unusual.
+func yamlScalar(s string) string {
+	if plainScalar.MatchString(s) && !yamlSpecial(s) {
+		return s
+	}
+	return strconv.Quote(s)
+}
+
+// yamlSpecial reports words YAML 1.1/1.2 would read as something other
+// than a string.
+func yamlSpecial(s string) bool {
+	switch strings.ToLower(s) {
+	case "y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf":
+		return true
+	}
+	return false
+}
+
+// yamlFloat prints a float that YAML reads back exactly as a float.
+func yamlFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eEn") {
+		s += ".0"
+	}
+	return s
+}
