@@ -15,11 +15,18 @@ import (
 // file rather than write one. source names the model file in the header.
 // The text parses with ParseConfig and passes CheckNames for g.
 //
-// Layer fields that the config leaves empty inherit from the model section;
-// the template writes the inherited value: weight and bias take model.weight
-// and model.bias when set, otherwise model.precision; accum takes
-// model.accum; result takes model.precision; a table's size takes
-// model.table_size and its range the range lowering chose.
+// Compiling with the template gives the same quantised graph as compiling
+// with base (a test checks this). Layer fields that the config leaves empty
+// take the defaults the quantiser applies, which the template spells out:
+// weight and bias take model.weight and model.bias when set, otherwise
+// model.precision (constant operands of other ops take the weight
+// precision); accum takes model.accum; reduce_sum results are exact;
+// softmax's exp and reciprocal tables hold ufixed<18,1>; other results take
+// model.precision, except for ops whose unset result follows their input
+// (reshape, transpose, maxpool, reduce_max, concat) or their own attributes
+// (QONNX quantisers): those lines are commented out. A table's size and
+// range are the ones lowering chose (model.table_size and the function's
+// default range unless configured).
 func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 	if base == nil {
 		base = DefaultConfig()
@@ -83,39 +90,69 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 	if len(g.Nodes) == 0 {
 		return []byte(b.String())
 	}
-	b.WriteString("\n# Layers (IR node names), in graph order.\nlayers:\n")
+	b.WriteString("\n# Layers (IR node names), in graph order. A commented-out field has no\n")
+	b.WriteString("# fixed default spelling: unset, it behaves as its comment says.\nlayers:\n")
 	for _, n := range g.Nodes {
 		lc := base.layer(n.Name)
 		var ins []string
+		hasConst := false
 		for _, in := range n.Inputs {
-			if v := g.Lookup(in); v != nil && g.Const(in) == nil {
+			if g.Const(in) != nil {
+				hasConst = true
+			} else if v := g.Lookup(in); v != nil {
 				ins = append(ins, v.Shape.String())
 			}
 		}
 		fmt.Fprintf(&b, "  %s:   # %s %s -> %s\n", yamlKey(n.Name), n.Op, strings.Join(ins, ", "), n.Output().Shape)
-		if n.Op == "dense" || n.Op == "conv" {
-			fmt.Fprintf(&b, "    weight: %s\n", yamlScalar(or(lc.Weight, weight)))
-			if len(n.Inputs) > 2 {
-				fmt.Fprintf(&b, "    bias: %s\n", yamlScalar(or(lc.Bias, bias)))
+		field := func(key, val string) { fmt.Fprintf(&b, "    %s: %s\n", key, yamlScalar(val)) }
+		// optional writes an override when the base config has one, else
+		// a commented-out line explaining the default.
+		optional := func(key, val, why string) {
+			if val != "" {
+				field(key, val)
+				return
 			}
-			fmt.Fprintf(&b, "    accum: %s\n", yamlScalar(or(lc.Accum, accum)))
+			fmt.Fprintf(&b, "    # %s: %s   # unset: %s\n", key, yamlScalar(m.Precision), why)
 		}
-		fmt.Fprintf(&b, "    result: %s\n", yamlScalar(or(lc.Result, m.Precision)))
-		if n.Op == "table" {
-			size := tableSize
-			lo, hi := n.Attrs.Float("lo", 0), n.Attrs.Float("hi", 0)
-			if t := lc.Table; t != nil {
-				if t.Size != 0 {
-					size = t.Size
-				}
-				if len(t.Range) == 2 {
-					lo, hi = t.Range[0], t.Range[1]
-				}
+		switch n.Op {
+		case "dense", "conv":
+			field("weight", or(lc.Weight, weight))
+			if len(n.Inputs) > 2 {
+				field("bias", or(lc.Bias, bias))
 			}
+			field("accum", or(lc.Accum, accum))
+		default:
+			// Constant operands of other ops take the weight precision.
+			if hasConst {
+				field("weight", or(lc.Weight, weight))
+			}
+		}
+		switch n.Op {
+		case "reshape", "transpose", "maxpool", "reduce_max":
+			optional("result", lc.Result, "keeps the input's type")
+		case "concat":
+			optional("result", lc.Result, "the inputs' type when they agree, else model.precision")
+		case "fake_quant":
+			optional("result", lc.Result, "the type the QONNX Quant node defines")
+		case "bipolar_quant":
+			optional("result", lc.Result, "2 bits holding +-scale when scale is a power of two, else model.precision")
+		case "reduce_sum":
+			field("result", or(lc.Result, "exact"))
+		case "table":
 			fn := n.Attrs.String("function", "")
+			lo, hi := n.Attrs.Float("lo", 0), n.Attrs.Float("hi", 0)
+			def := m.Precision
+			// Softmax internals hold values in [0, 1] (see quantize.go).
+			if fn == "exp" && hi <= 0 || fn == "reciprocal" && lo >= 1 {
+				def = "ufixed<18,1>"
+			}
+			field("result", or(lc.Result, def))
+			size := int(n.Attrs.Int("size", int64(tableSize)))
 			fmt.Fprintf(&b, "    table:   # %s tabulated over [lo, hi)\n", fn)
 			fmt.Fprintf(&b, "      size: %d\n", size)
 			fmt.Fprintf(&b, "      range: [%s, %s]\n", yamlFloat(lo), yamlFloat(hi))
+		default:
+			field("result", or(lc.Result, m.Precision))
 		}
 	}
 	return []byte(b.String())

@@ -221,13 +221,21 @@ func (im *importer) nodes(nodes []*onnx.Node) error {
 // nodeName returns a readable, unique IR node name for the current ONNX
 // node: its own name cleaned of path separators, or op + counter.
 func (im *importer) nodeName(op string) string {
+	raw := im.node.Name
+	if strings.ContainsAny(raw, " <>") {
+		raw = "" // Keras converters name nodes "class <keras.layers.core.Dense>"
+	}
 	base := strings.Map(func(r rune) rune {
 		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '.' {
 			return r
 		}
 		return '_'
-	}, im.node.Name)
+	}, raw)
 	base = strings.Trim(base, "_")
+	if strings.HasPrefix(base, "class__keras_layers_") {
+		// Keras converters: "_class__keras_layers_core_Flatten__" -> "flatten"
+		base = strings.ToLower(base[strings.LastIndexByte(base, '_')+1:])
+	}
 	if base == "" {
 		base = fmt.Sprintf("%s%d", op, im.names[op])
 		im.names[op]++

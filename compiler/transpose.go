@@ -50,6 +50,10 @@ func eliminateTransposes(g *ir.Graph, _ *state) error {
 				if pushThroughBinary(g, t, user) {
 					changed = true
 				}
+			case user.Op == "reshape":
+				if absorbIntoDense(g, t, user) {
+					changed = true
+				}
 			}
 			if changed {
 				break
@@ -235,5 +239,45 @@ func pushThroughBinary(g *ir.Graph, t, u *ir.Node) bool {
 		return false
 	}
 	exchangeOutputs(g, t, u, t.Outputs[0], u.Outputs[0], xShape)
+	return true
+}
+
+// absorbIntoDense removes a transpose that feeds a flatten (reshape to 1-D)
+// into a dense layer, as PyTorch CNNs export channel-first flattening: the
+// flatten reads the untransposed data and the dense weight rows are
+// permuted to match.
+func absorbIntoDense(g *ir.Graph, t, r *ir.Node) bool {
+	if len(r.Outputs[0].Shape) != 1 {
+		return false
+	}
+	d := singleUser(g, r.Outputs[0].Name)
+	if d == nil || d.Op != "dense" || d.Inputs[0] != r.Outputs[0].Name {
+		return false
+	}
+	w := g.Const(d.Inputs[1])
+	if w == nil || w.Type.Kind != ir.Float32 {
+		return false
+	}
+	perm := t.Attrs.Ints("perm")
+	xShape := g.Lookup(t.Inputs[0]).Shape
+	tStrides := t.Outputs[0].Shape.Strides()
+	xStrides := xShape.Strides()
+	cols := w.Shape[1]
+	nw := &ir.Const{Value: ir.Value{Name: g.UniqueName(d.Name + ".weight"), Type: ir.F32, Shape: w.Shape.Clone()},
+		Floats: make([]float32, len(w.Floats))}
+	rank := len(xShape)
+	for ix := 0; ix < xShape.Size(); ix++ {
+		// multi-index j of element ix in x, then its flat index in t's output
+		it := 0
+		for a := 0; a < rank; a++ {
+			j := (ix / xStrides[perm[a]]) % xShape[perm[a]]
+			it += j * tStrides[a]
+		}
+		copy(nw.Floats[ix*cols:(ix+1)*cols], w.Floats[it*cols:(it+1)*cols])
+	}
+	g.Consts = append(g.Consts, nw)
+	d.Inputs[1] = nw.Name
+	r.Inputs[0] = t.Inputs[0]
+	removeNodeOnly(g, t)
 	return true
 }

@@ -34,6 +34,7 @@ type DecodeError struct {
 	Detail string
 }
 
+// Error formats the error as "onnx: MSG at byte N (in PATH): DETAIL".
 func (e *DecodeError) Error() string {
 	s := "onnx: " + e.Msg
 	if e.Offset >= 0 {
