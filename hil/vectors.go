@@ -1,0 +1,147 @@
+// Package hil runs compiled models on something other than the Go
+// simulator — an RTL simulator, an HLS C simulation, a board — and proves
+// that every output bit equals the simulator's. This file holds what every
+// runner shares: test vectors and the bit-exact comparison.
+package hil
+
+import (
+	"fmt"
+	"math/rand/v2"
+
+	"trigo/ir"
+	"trigo/sim"
+)
+
+// Vectors generates n events of input codes for a quantised graph,
+// reproducible from seed. The first events are the extremes of each input
+// type (all minimum, all maximum, all zero, alternating minimum/maximum,
+// minimum+1 and maximum-1); the rest are uniform over each input's full
+// code range, half of them concentrated near zero where trained networks
+// live.
+func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
+	if !g.IsFixed() {
+		return nil, fmt.Errorf("graph %q is not quantised", g.Name)
+	}
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	out := make([]sim.Codes, len(g.Inputs))
+	for i, v := range g.Inputs {
+		if v.Type.Kind != ir.Fixed {
+			return nil, fmt.Errorf("input %q is %s, not fixed-point", v.Name, v.Type)
+		}
+		t := v.Type.Fixed
+		size := v.Shape.Size()
+		c := sim.Codes{Events: n, Shape: v.Shape, Type: v.Type, Data: make([]int64, n*size)}
+		lo, hi := t.MinCode(), t.MaxCode()
+		for e := 0; e < n; e++ {
+			ev := c.Data[e*size : (e+1)*size]
+			for k := range ev {
+				switch e {
+				case 0:
+					ev[k] = lo
+				case 1:
+					ev[k] = hi
+				case 2:
+					ev[k] = 0
+				case 3:
+					if k%2 == 0 {
+						ev[k] = lo
+					} else {
+						ev[k] = hi
+					}
+				case 4:
+					ev[k] = min(lo+1, hi)
+				case 5:
+					ev[k] = max(hi-1, lo)
+				default:
+					if e%2 == 0 {
+						ev[k] = lo + int64(r.Uint64N(uint64(hi-lo)+1))
+					} else {
+						// near zero: a few integer units of the type
+						span := int64(1) << min(max(t.Frac()+2, 0), 62)
+						v := int64(r.Uint64N(uint64(2*span+1))) - span
+						ev[k] = min(max(v, lo), hi)
+					}
+				}
+			}
+		}
+		out[i] = c
+	}
+	return out, nil
+}
+
+// Mismatch describes one output element that differs from the simulator.
+type Mismatch struct {
+	Event    int     `json:"event"`
+	Output   string  `json:"output"`
+	Element  int     `json:"element"`
+	Expected int64   `json:"expected"`
+	Got      int64   `json:"got"`
+	WantReal float64 `json:"expected_value"`
+	GotReal  float64 `json:"got_value"`
+	Type     string  `json:"type"`
+}
+
+func (m Mismatch) String() string {
+	return fmt.Sprintf("event %d, output %s[%d] (%s): expected %s (%g), got %s (%g)",
+		m.Event, m.Output, m.Element, m.Type, hexCode(m.Expected), m.WantReal, hexCode(m.Got), m.GotReal)
+}
+
+func hexCode(v int64) string {
+	if v < 0 {
+		return fmt.Sprintf("-0x%x", -v)
+	}
+	return fmt.Sprintf("0x%x", v)
+}
+
+// Comparison is the outcome of comparing a run with the simulator.
+type Comparison struct {
+	Events     int       `json:"events"`
+	Elements   int64     `json:"elements_compared"`
+	Mismatches int64     `json:"mismatches"`
+	First      *Mismatch `json:"first_mismatch,omitempty"`
+}
+
+// OK reports whether every bit matched.
+func (c *Comparison) OK() bool { return c.Mismatches == 0 }
+
+func (c *Comparison) String() string {
+	if c.OK() {
+		return fmt.Sprintf("%d events, %d output elements: bit-exact", c.Events, c.Elements)
+	}
+	return fmt.Sprintf("%d mismatching elements in %d events; first: %s (and %d further mismatches)",
+		c.Mismatches, c.Events, c.First, c.Mismatches-1)
+}
+
+// Compare checks got against want (the simulator's outputs, in graph
+// output order) code by code.
+func Compare(g *ir.Graph, want, got []sim.Codes) (*Comparison, error) {
+	if len(want) != len(got) {
+		return nil, fmt.Errorf("%d outputs, expected %d", len(got), len(want))
+	}
+	res := &Comparison{}
+	for o := range want {
+		w, gt := want[o], got[o]
+		if w.Events != gt.Events || len(w.Data) != len(gt.Data) {
+			return nil, fmt.Errorf("output %s: %d events (%d values), expected %d events (%d values)",
+				g.Outputs[o], gt.Events, len(gt.Data), w.Events, len(w.Data))
+		}
+		res.Events = w.Events
+		size := w.Shape.Size()
+		for i := range w.Data {
+			res.Elements++
+			if w.Data[i] == gt.Data[i] {
+				continue
+			}
+			res.Mismatches++
+			if res.First == nil || i/size < res.First.Event {
+				m := &Mismatch{Event: i / size, Output: g.Outputs[o], Element: i % size,
+					Expected: w.Data[i], Got: gt.Data[i], Type: w.Type.String()}
+				if w.Type.Kind == ir.Fixed {
+					m.WantReal, m.GotReal = w.Type.Fixed.Float(w.Data[i]), w.Type.Fixed.Float(gt.Data[i])
+				}
+				res.First = m
+			}
+		}
+	}
+	return res, nil
+}
