@@ -136,23 +136,16 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 			optional("result", lc.Result, "the type the QONNX Quant node defines")
 		case "bipolar_quant":
 			optional("result", lc.Result, "2 bits holding +-scale when scale is a power of two, else model.precision")
-		case "reduce_sum":
-			field("result", or(lc.Result, "exact"))
 		case "table":
 			fn := n.Attrs.String("function", "")
 			lo, hi := n.Attrs.Float("lo", 0), n.Attrs.Float("hi", 0)
-			def := m.Precision
-			// Softmax internals hold values in [0, 1] (see quantize.go).
-			if fn == "exp" && hi <= 0 || fn == "reciprocal" && lo >= 1 {
-				def = "ufixed<18,1>"
-			}
-			field("result", or(lc.Result, def))
+			field("result", or(lc.Result, ResultDefault(g, n, m.Precision)))
 			size := int(n.Attrs.Int("size", int64(tableSize)))
 			fmt.Fprintf(&b, "    table:   # %s tabulated over [lo, hi)\n", fn)
 			fmt.Fprintf(&b, "      size: %d\n", size)
 			fmt.Fprintf(&b, "      range: [%s, %s]\n", yamlFloat(lo), yamlFloat(hi))
 		default:
-			field("result", or(lc.Result, m.Precision))
+			field("result", or(lc.Result, ResultDefault(g, n, m.Precision)))
 		}
 	}
 	return []byte(b.String())

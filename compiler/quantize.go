@@ -266,11 +266,7 @@ func (q *quantizer) node(g *ir.Graph, n *ir.Node, consts *[]*ir.Const) error {
 			result, err = q.result(n, layer, "")
 		}
 	case "add", "sub", "mul", "relu", "reduce_sum":
-		def := ""
-		if n.Op == "reduce_sum" {
-			def = "exact"
-		}
-		result, err = q.result(n, layer, def)
+		result, err = q.result(n, layer, ResultDefault(g, n, ""))
 	case "leaky_relu":
 		a := math.Round(n.Attrs.Float("alpha", 0.01)*(1<<16)) / (1 << 16)
 		n.Attrs["alpha"] = a
@@ -506,12 +502,7 @@ func (q *quantizer) table(g *ir.Graph, n *ir.Node, layer *LayerConfig, consts *[
 		return err
 	}
 	lo, hi, size := n.Attrs.Float("lo", 0), n.Attrs.Float("hi", 0), n.Attrs.Int("size", 0)
-	// Softmax internals hold values in [0, 1]: a fraction-only default.
-	def := ""
-	if (fn == "exp" && hi <= 0) || (fn == "reciprocal" && lo >= 1) {
-		def = "ufixed<18,1>"
-	}
-	out, err := q.result(n, layer, def)
+	out, err := q.result(n, layer, ResultDefault(g, n, ""))
 	if err != nil {
 		return err
 	}
@@ -588,4 +579,29 @@ func (q *quantizer) checkAuto(g *ir.Graph, calib []sim.Batch) (bool, error) {
 		}
 	}
 	return widened, nil
+}
+
+// ResultDefault is the result precision of a node whose layer config sets
+// none (model is returned for "the model's precision"). Ops that keep their
+// input's type (reshape, transpose, maxpool, reduce_max, concat of equal
+// types) are decided in quantize and not covered here. `config init` prints
+// these same defaults.
+func ResultDefault(g *ir.Graph, n *ir.Node, model string) string {
+	switch n.Op {
+	case "reduce_sum":
+		return "exact"
+	case "sub":
+		// softmax's x - max(x): exact, so it never overflows; the exp table
+		// clamps whatever lies below its range.
+		if p := producer(g, n.Inputs[1]); p != nil && p.Op == "reduce_max" {
+			return "exact"
+		}
+	case "table", "lut":
+		// Softmax internals hold values in [0, 1]: a fraction-only type.
+		fn, lo, hi := n.Attrs.String("function", ""), n.Attrs.Float("lo", 0), n.Attrs.Float("hi", 0)
+		if (fn == "exp" && hi <= 0) || (fn == "reciprocal" && lo >= 1) {
+			return "ufixed<18,1>"
+		}
+	}
+	return model
 }
