@@ -26,6 +26,31 @@ func shapeSize(d []int) int {
 	return n
 }
 
+// maxConstElements bounds every tensor the importer computes at compile
+// time, so that a hostile model cannot make it allocate without limit.
+const maxConstElements = 1 << 24
+
+// checkSize fails when dims has a negative dimension or more than
+// maxConstElements elements (computed without overflow).
+func checkSize(dims []int) error {
+	n := 1
+	for _, d := range dims {
+		if d < 0 {
+			return fmt.Errorf("shape %v has a negative dimension", dims)
+		}
+		if d == 0 {
+			n = 0
+		}
+	}
+	for _, d := range dims {
+		if n > 0 && d > maxConstElements/n {
+			return fmt.Errorf("shape %v has more than %d elements", dims, maxConstElements)
+		}
+		n *= d
+	}
+	return nil
+}
+
 func scalarConst(v float64, isInt bool) *constTensor {
 	return &constTensor{dims: []int{}, data: []float64{v}, isInt: isInt}
 }
@@ -77,7 +102,19 @@ func broadcastDims(a, b []int) ([]int, error) {
 
 // broadcastTo expands c to dims (numpy rules).
 func (c *constTensor) broadcastTo(dims []int) (*constTensor, error) {
-	if _, err := broadcastDims(dims, c.dims); err != nil {
+	bd, err := broadcastDims(dims, c.dims)
+	if err != nil {
+		return nil, err
+	}
+	if len(bd) != len(dims) {
+		return nil, fmt.Errorf("shape %v does not broadcast to %v", c.dims, dims)
+	}
+	for i := range bd {
+		if bd[i] != dims[i] {
+			return nil, fmt.Errorf("shape %v does not broadcast to %v", c.dims, dims)
+		}
+	}
+	if err := checkSize(dims); err != nil {
 		return nil, err
 	}
 	out := &constTensor{dims: append([]int(nil), dims...), data: make([]float64, shapeSize(dims)), isInt: c.isInt}
@@ -181,6 +218,9 @@ func (c *constTensor) gather(idx *constTensor, axis int) (*constTensor, error) {
 	outer := shapeSize(c.dims[:axis])
 	inner := shapeSize(c.dims[axis+1:])
 	dims := append(append(append([]int{}, c.dims[:axis]...), idx.dims...), c.dims[axis+1:]...)
+	if err := checkSize(dims); err != nil {
+		return nil, err
+	}
 	out := &constTensor{dims: dims, isInt: c.isInt}
 	for o := 0; o < outer; o++ {
 		for _, id := range ids {
@@ -205,6 +245,11 @@ func concatConst(ts []*constTensor, axis int) (*constTensor, error) {
 	for _, t := range ts {
 		if len(t.dims) != r {
 			return nil, fmt.Errorf("rank mismatch")
+		}
+		for i := range t.dims {
+			if i != axis && t.dims[i] != ts[0].dims[i] {
+				return nil, fmt.Errorf("shapes %v and %v differ outside axis %d", ts[0].dims, t.dims, axis)
+			}
 		}
 		dims[axis] += t.dims[axis]
 	}

@@ -364,6 +364,9 @@ func (im *importer) importNode(n *onnx.Node) error {
 		return fmt.Errorf("custom-domain op %s::%s is not supported (supported: %s, and QONNX Quant/BipolarQuant)",
 			n.Domain, n.OpType, strings.Join(SupportedONNXOps, ", "))
 	}
+	if len(n.Outputs) == 0 {
+		return errors.New("node has no outputs")
+	}
 	if n.OpType == "If" {
 		return im.importIf(n)
 	}

@@ -80,6 +80,9 @@ func (im *importer) evalConst(n *onnx.Node, es []*entry) ([]*constTensor, error)
 		}
 		return one(&constTensor{dims: []int{len(arg(0).dims)}, data: intsToFloats(arg(0).dims), isInt: true}, nil)
 	case "Size":
+		if err := need(1); err != nil {
+			return nil, err
+		}
 		return one(scalarConst(float64(arg(0).size()), true), nil)
 	case "Gather":
 		if err := need(2); err != nil {
@@ -138,6 +141,9 @@ func (im *importer) evalConst(n *onnx.Node, es []*entry) ([]*constTensor, error)
 		if ax < 0 {
 			ax += len(arg(0).dims)
 		}
+		if ax < 0 || ax > len(arg(0).dims) {
+			return nil, fmt.Errorf("Flatten axis %d out of range for rank %d", attrInt(n, "axis", 1), len(arg(0).dims))
+		}
 		c := *arg(0)
 		c.dims = []int{shapeSize(c.dims[:ax]), shapeSize(c.dims[ax:])}
 		return []*constTensor{&c}, nil
@@ -176,8 +182,8 @@ func (im *importer) evalConst(n *onnx.Node, es []*entry) ([]*constTensor, error)
 			}
 			v, isInt = t.data[0], t.isInt
 		}
-		if shapeSize(dims) > 1<<24 {
-			return nil, fmt.Errorf("ConstantOfShape of %v elements is too large", dims)
+		if err := checkSize(dims); err != nil {
+			return nil, fmt.Errorf("ConstantOfShape: %w", err)
 		}
 		c := &constTensor{dims: dims, data: make([]float64, shapeSize(dims)), isInt: isInt}
 		for i := range c.data {
@@ -188,14 +194,18 @@ func (im *importer) evalConst(n *onnx.Node, es []*entry) ([]*constTensor, error)
 		if err := need(3); err != nil {
 			return nil, err
 		}
+		if len(arg(0).data) != 1 || len(arg(1).data) != 1 || len(arg(2).data) != 1 {
+			return nil, fmt.Errorf("Range start, limit and delta must be scalars")
+		}
 		start, limit, delta := arg(0).data[0], arg(1).data[0], arg(2).data[0]
 		if delta == 0 {
 			return nil, fmt.Errorf("Range with delta 0")
 		}
-		cnt := int(math.Max(math.Ceil((limit-start)/delta), 0))
-		if cnt > 1<<24 {
+		fcnt := math.Max(math.Ceil((limit-start)/delta), 0)
+		if !(fcnt <= 1<<24) { // also NaN and infinite bounds
 			return nil, fmt.Errorf("Range too long")
 		}
+		cnt := int(fcnt)
 		c := &constTensor{dims: []int{cnt}, data: make([]float64, cnt), isInt: arg(0).isInt}
 		for i := range c.data {
 			c.data[i] = start + float64(i)*delta
@@ -229,8 +239,8 @@ func (im *importer) evalConst(n *onnx.Node, es []*entry) ([]*constTensor, error)
 				return nil, err
 			}
 		}
-		if len(starts) != len(ends) {
-			return nil, fmt.Errorf("Slice starts and ends differ in length")
+		if len(starts) != len(ends) || (axes != nil && len(axes) != len(starts)) || (steps != nil && len(steps) != len(starts)) {
+			return nil, fmt.Errorf("Slice starts, ends, axes and steps differ in length")
 		}
 		return one(arg(0).slice(starts, ends, axes, steps))
 	case "Transpose":
@@ -265,6 +275,9 @@ func (im *importer) evalConst(n *onnx.Node, es []*entry) ([]*constTensor, error)
 	case "Pow":
 		return binary(math.Pow)
 	case "Equal":
+		if err := need(2); err != nil {
+			return nil, err
+		}
 		c, err := binaryConst(arg(0), arg(1), func(x, y float64) float64 { return boolOf(x == y) })
 		if c != nil {
 			c.isInt = true
@@ -456,7 +469,7 @@ func resolveReshape(in []int, target []int) ([]int, error) {
 		}
 		out[infer] = total / known
 	}
-	if shapeSize(out) != total {
+	if checkSize(out) != nil || shapeSize(out) != total {
 		return nil, fmt.Errorf("cannot reshape %v to %v", in, target)
 	}
 	return out, nil

@@ -68,6 +68,9 @@ func (im *importer) importDynamic(n *onnx.Node, es []*entry) error {
 	if x == nil {
 		return errors.New("missing first input")
 	}
+	if len(es) < 2 {
+		es = append(es, nil) // ops reading es[1] report the missing input
+	}
 	rank := len(x.shape) + 1
 	switch n.OpType {
 	case "Identity", "Dropout":
@@ -304,13 +307,11 @@ func (im *importer) importSoftmax(n *onnx.Node, x *entry) error {
 	if im.opset < 13 {
 		def = 1
 	}
-	ax := int(attrInt(n, "axis", def))
-	if ax < 0 {
-		ax += rank
-	}
-	if _, err := eventAxis(ax, rank); err != nil {
+	e, err := eventAxis(int(attrInt(n, "axis", def)), rank)
+	if err != nil {
 		return err
 	}
+	ax := e + 1 // normalised ONNX axis (eventAxis resolves negative axes)
 	if im.opset >= 13 || ax == rank-1 {
 		v := im.emit("softmax", []string{x.v}, ir.Attrs{"axis": int64(ax - 1)}, im.out(n, 0), x.shape.Clone())
 		im.result(n, 0, v, x.shape)
@@ -529,6 +530,11 @@ func windowAttrs(n *onnx.Node, spatial []int, kernel []int) (strides, dilations,
 	}
 	if len(strides) != d || len(dilations) != d || len(pads) != 2*d {
 		return nil, nil, nil, fmt.Errorf("strides %v, dilations %v or pads %v do not match %d spatial axes", strides, dilations, pads, d)
+	}
+	for i := 0; i < d; i++ {
+		if strides[i] < 1 || dilations[i] < 1 {
+			return nil, nil, nil, fmt.Errorf("strides %v and dilations %v must be >= 1", strides, dilations)
+		}
 	}
 	switch ap := attrString(n, "auto_pad", "NOTSET"); ap {
 	case "NOTSET", "":

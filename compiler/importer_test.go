@@ -743,6 +743,10 @@ func TestImportONNXErrors(t *testing.T) {
 		{"gemm_transA", impEncode(impSpec{in: dims(4), inits: []*onnx.Tensor{ft("W", dims(4, 3), wMat...)},
 			nodes: []*onnx.Node{nd("Gemm", "x,W", "y", aI("transA", 1))}}),
 			[]string{"Gemm_y", "transA"}},
+		{"gemm_bias_with_rows", impEncode(impSpec{in: dims(4),
+			inits: []*onnx.Tensor{ft("W", dims(4, 3), wMat...), ft("C", dims(2, 3), 1, 2, 3, 4, 5, 6)},
+			nodes: []*onnx.Node{nd("Gemm", "x,W,C", "y")}}),
+			[]string{"Gemm_y", "does not broadcast to [1 3]"}},
 		{"conv_group2", impEncode(impSpec{in: dims(2, 7), inits: []*onnx.Tensor{ft("W", dims(4, 1, 3), impRand(32, 12)...)},
 			nodes: []*onnx.Node{nd("Conv", "x,W", "y", aI("group", 2))}}),
 			[]string{"Conv_y", "group=2"}},
@@ -784,6 +788,83 @@ func TestImportONNXErrors(t *testing.T) {
 				if !strings.Contains(err.Error(), w) {
 					t.Errorf("error %q does not contain %q", err, w)
 				}
+			}
+		})
+	}
+}
+
+// impCrashers are models that made the importer panic (index out of range,
+// nil dereference, division by zero, unbounded allocation) before the fixes
+// in importer.go, importer_ops.go, importer_const.go and consttensor.go.
+// Each must now give an error naming the node. They are also in
+// testdata/fuzz/FuzzImportONNX as fuzz seeds.
+func impCrashers() map[string]impSpec {
+	noOut := func(name, op string, attrs ...*onnx.Attribute) []*onnx.Node {
+		return []*onnx.Node{{Name: name, OpType: op, Inputs: []string{"x"}, Attrs: attrs}, nd("Relu", "x", "y")}
+	}
+	return map[string]impSpec{
+		"constantofshape_negative": {in: dims(2), inits: []*onnx.Tensor{it("s", dims(1), -1)},
+			nodes: []*onnx.Node{nd("ConstantOfShape", "s", "c"), nd("Add", "x,c", "y")}},
+		"constantofshape_overflow_gather": {in: dims(1), inits: []*onnx.Tensor{it("s", dims(2), 1<<32, 1<<32), it("i", nil, 0)},
+			nodes: []*onnx.Node{nd("ConstantOfShape", "s", "c"), nd("Gather", "c,i", "g"), nd("Add", "x,g", "y")}},
+		"broadcast_huge": {in: dims(1), inits: []*onnx.Tensor{it("s1", dims(2), 1<<24, 1), it("s2", dims(2), 1, 1<<24)},
+			nodes: []*onnx.Node{nd("ConstantOfShape", "s1", "a"), nd("ConstantOfShape", "s2", "b"), nd("Add", "a,b", "c"), nd("Add", "x,c", "y")}},
+		"range_infinite_limit": {opset: 11, in: dims(2), inits: []*onnx.Tensor{ft("z", nil, 0), ft("o", nil, 1)},
+			nodes: []*onnx.Node{nd("Div", "o,z", "inf"), nd("Range", "z,inf,o", "r"), nd("Add", "x,r", "y")}},
+		"range_empty_start": {opset: 11, in: dims(2), inits: []*onnx.Tensor{ft("e", dims(0)), ft("o", nil, 1)},
+			nodes: []*onnx.Node{nd("Range", "e,o,o", "r"), nd("Add", "x,r", "y")}},
+		"slice_axes_longer_than_starts": {opset: 11, in: dims(2),
+			inits: []*onnx.Tensor{ft("c", dims(2, 2), 1, 2, 3, 4), it("st", dims(1), 0), it("en", dims(1), 1), it("ax", dims(2), 0, 1)},
+			nodes: []*onnx.Node{nd("Slice", "c,st,en,ax", "s"), nd("Add", "x,s", "y")}},
+		"slice_steps_shorter_than_axes": {opset: 11, in: dims(2),
+			inits: []*onnx.Tensor{ft("c", dims(2, 2), 1, 2, 3, 4), it("st", dims(2), 0, 0), it("en", dims(2), 1, 1), it("ax", dims(2), 0, 1), it("sp", dims(1), 1)},
+			nodes: []*onnx.Node{nd("Slice", "c,st,en,ax,sp", "s"), nd("Add", "x,s", "y")}},
+		"flatten_const_axis_out_of_range": {in: dims(2), inits: []*onnx.Tensor{ft("c", dims(2), 1, 2)},
+			nodes: []*onnx.Node{nd("Flatten", "c", "f", aI("axis", 5)), nd("Add", "x,f", "y")}},
+		"concat_const_shape_mismatch": {in: dims(2), inits: []*onnx.Tensor{ft("a", dims(3, 1), 1, 2, 3), ft("b", dims(2, 1), 1, 2)},
+			nodes: []*onnx.Node{nd("Concat", "a,b", "c", aI("axis", 1)), nd("Add", "x,c", "y")}},
+		"conv_same_upper_stride0": {in: dims(1, 4), inits: []*onnx.Tensor{ft("W", dims(1, 1, 2), 1, 1)},
+			nodes: []*onnx.Node{nd("Conv", "x,W", "y", aIs("strides", 0), aS("auto_pad", "SAME_UPPER"))}},
+		"maxpool_same_upper_stride0": {in: dims(1, 4),
+			nodes: []*onnx.Node{nd("MaxPool", "x", "y", aIs("kernel_shape", 2), aIs("strides", 0), aS("auto_pad", "SAME_UPPER"))}},
+		"size_without_input": {in: dims(1),
+			nodes: []*onnx.Node{{Name: "sz", OpType: "Size", Outputs: []string{"s"}}, nd("Add", "x,s", "y")}},
+		"equal_one_input": {in: dims(1), inits: []*onnx.Tensor{ft("a", nil, 1)},
+			nodes: []*onnx.Node{nd("Equal", "a", "e"), nd("Add", "x,e", "y")}},
+		"identity_without_output": {in: dims(1), nodes: noOut("id", "Identity")},
+		"flatten_without_output":  {in: dims(1), nodes: noOut("fl", "Flatten")},
+		"gemm_one_input":          {in: dims(1), nodes: []*onnx.Node{nd("Gemm", "x", "y")}},
+		"matmul_one_input":        {in: dims(1), nodes: []*onnx.Node{nd("MatMul", "x", "y")}},
+		"add_one_input":           {in: dims(1), nodes: []*onnx.Node{nd("Add", "x", "y")}},
+		"conv_one_input":          {in: dims(1, 3), nodes: []*onnx.Node{nd("Conv", "x", "y")}},
+		"gemm_empty_bias": {in: dims(2), inits: []*onnx.Tensor{ft("W", dims(2, 1), 1, 2), ft("C", dims(0))},
+			nodes: []*onnx.Node{nd("Gemm", "x,W,C", "y")}},
+		"softmax_opset11_axis_below_minus_rank": {opset: 11, in: dims(2, 3),
+			nodes: []*onnx.Node{nd("Softmax", "x", "y", aI("axis", -5))}},
+	}
+}
+
+func TestImportONNXCrashersGiveErrors(t *testing.T) {
+	for name, s := range impCrashers() {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("panic: %v", r)
+				}
+			}()
+			m := impModel(s)
+			g, err := ImportONNX(onnx.Encode(m), "crasher.onnx")
+			if err == nil {
+				t.Fatalf("no error; imported\n%s", g.Text())
+			}
+			// The error names the offending node (the last node is a
+			// well-formed consumer, so the failure is in an earlier one).
+			named := false
+			for _, n := range m.Graph.Nodes {
+				named = named || strings.Contains(err.Error(), `node "`+n.Name+`"`)
+			}
+			if !named {
+				t.Errorf("error %q names no node", err)
 			}
 		})
 	}

@@ -44,8 +44,8 @@ func TestOverflowReportExact(t *testing.T) {
 		1, 2, 3, -3, // nothing
 	}
 	cases := []struct {
-		name, cfg              string
-		node                   string
+		name, cfg          string
+		node               string
 		saturated, wrapped int64
 	}{
 		{"result SAT", "layers: {d: {result: 'fixed<8,3,RND,SAT>'}}", "d", 4, 0},

@@ -114,13 +114,18 @@ type parser struct {
 	tok     token
 	peeked  bool
 	errLine int
+	lexErr  error // a lexer error is final: isPunct must not swallow it
 }
 
 func (p *parser) peek() (token, error) {
+	if p.lexErr != nil {
+		return token{}, p.lexErr
+	}
 	if !p.peeked {
 		t, err := p.lex.next()
 		if err != nil {
 			p.errLine = p.lex.line
+			p.lexErr = err
 			return token{}, err
 		}
 		p.tok, p.peeked = t, true

@@ -149,7 +149,7 @@ func formatAttr(v any) string {
 // formatFloat always prints a float so it reads as one (1.0, not 1).
 func formatFloat(f float64) string {
 	s := strconv.FormatFloat(f, 'g', -1, 64)
-	if !strings.ContainsAny(s, ".eEn") {
+	if !strings.ContainsAny(s, ".eEnN") { // NaN, +Inf and -Inf stay as they are
 		s += ".0"
 	}
 	return s

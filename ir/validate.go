@@ -56,6 +56,9 @@ func (g *Graph) Validate() error {
 	for _, c := range g.Consts {
 		define(&c.Value, "const")
 		consts[c.Name] = c
+		if checkType(c.Type) != nil {
+			continue // reported by define; the code range is undefined
+		}
 		if err := checkConstData(c); err != nil {
 			fail("const %q: %v", c.Name, err)
 		}
@@ -277,7 +280,11 @@ func checkFixedNode(n *Node, ins []*Value, consts map[string]*Const) error {
 			}
 		}
 		x, w := ins[0].Type, ins[1].Type
-		terms := ins[1].Shape.Size() / ins[1].Shape[len(ins[1].Shape)-1]
+		ws := ins[1].Shape
+		if len(ws) == 0 || ws[len(ws)-1] < 1 {
+			return fmt.Errorf("weight shape %v has no output axis", ws)
+		}
+		terms := ws.Size() / ws[len(ws)-1]
 		frac := x.Fixed.Frac() + w.Fixed.Frac()
 		need := ExactSumBits(x.Fixed.Width+w.Fixed.Width, terms+1)
 		if len(ins) > 2 {
