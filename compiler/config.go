@@ -41,6 +41,15 @@ type ModelConfig struct {
 	Bias      string `yaml:"bias,omitempty"`
 	Accum     string `yaml:"accum,omitempty"`
 	TableSize int    `yaml:"table_size,omitempty"`
+
+	// Firmware (backends): target clock, default reuse factor (1 = fully
+	// parallel), constant multipliers in DSPs ("dsp") or LUT shift-add
+	// logic ("lut", zero DSPs), the FPGA part and the HLS top interface.
+	ClockMHz     float64 `yaml:"clock_mhz,omitempty"`
+	ReuseFactor  int     `yaml:"reuse_factor,omitempty"`
+	Multipliers  string  `yaml:"multipliers,omitempty"`
+	Part         string  `yaml:"part,omitempty"`
+	HLSInterface string  `yaml:"hls_interface,omitempty"`
 }
 
 // LayerConfig overrides one layer (an IR node, by name).
@@ -50,6 +59,8 @@ type LayerConfig struct {
 	Accum  string       `yaml:"accum,omitempty"`
 	Result string       `yaml:"result,omitempty"`
 	Table  *TableConfig `yaml:"table,omitempty"`
+	// ReuseFactor time-multiplexes the layer: II = reuse factor.
+	ReuseFactor int `yaml:"reuse_factor,omitempty"`
 }
 
 // TableConfig sizes a lookup table (sigmoid, tanh, exp, reciprocal...).
@@ -129,6 +140,22 @@ func (c *Config) check() error {
 	if _, err := fixed.ParseOverflow(c.Model.Overflow); err != nil {
 		return fmt.Errorf("model.overflow: %w", err)
 	}
+	if c.Model.ClockMHz < 0 || c.Model.ClockMHz > 2000 {
+		return fmt.Errorf("model.clock_mhz %v: want 0 < MHz <= 2000", c.Model.ClockMHz)
+	}
+	if c.Model.ReuseFactor < 0 {
+		return fmt.Errorf("model.reuse_factor %d: want >= 1", c.Model.ReuseFactor)
+	}
+	switch c.Model.Multipliers {
+	case "", "dsp", "lut":
+	default:
+		return fmt.Errorf("model.multipliers %q: want dsp or lut", c.Model.Multipliers)
+	}
+	switch c.Model.HLSInterface {
+	case "", "axis", "ap_vld":
+	default:
+		return fmt.Errorf("model.hls_interface %q: want axis or ap_vld", c.Model.HLSInterface)
+	}
 	if c.Model.TableSize < 2 || c.Model.TableSize > 1<<20 {
 		return fmt.Errorf("model.table_size %d: want 2..1048576", c.Model.TableSize)
 	}
@@ -159,6 +186,9 @@ func (c *Config) check() error {
 		}
 		errs = append(errs, check("layers."+name+".weight", l.Weight), check("layers."+name+".bias", l.Bias),
 			check("layers."+name+".accum", l.Accum), check("layers."+name+".result", l.Result))
+		if l.ReuseFactor < 0 {
+			errs = append(errs, fmt.Errorf("layers.%s.reuse_factor %d: want >= 1", name, l.ReuseFactor))
+		}
 		if t := l.Table; t != nil {
 			if t.Size != 0 && (t.Size < 2 || t.Size > 1<<20) {
 				errs = append(errs, fmt.Errorf("layers.%s.table.size %d: want 2..1048576", name, t.Size))
@@ -263,4 +293,15 @@ func (c *Config) CheckNames(g *ir.Graph) error {
 		errs = append(errs, fmt.Errorf("config names layer %q, which the model does not have (layers: %s)", name, strings.Join(names, ", ")))
 	}
 	return errors.Join(errs...)
+}
+
+// ReuseFactors returns the per-layer reuse factors set in the config.
+func (c *Config) ReuseFactors() map[string]int {
+	out := map[string]int{}
+	for name, l := range c.Layers {
+		if l != nil && l.ReuseFactor > 0 {
+			out[name] = l.ReuseFactor
+		}
+	}
+	return out
 }

@@ -76,6 +76,12 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 	fmt.Fprintf(&b, "  bias: %s   # default type of dense/conv biases\n", yamlScalar(bias))
 	fmt.Fprintf(&b, "  accum: %s   # default dense/conv accumulator type\n", yamlScalar(accum))
 	fmt.Fprintf(&b, "  table_size: %d   # default number of entries of lookup tables\n", tableSize)
+	b.WriteString("  # Firmware:\n")
+	fmt.Fprintf(&b, "  clock_mhz: %s   # target clock; the RTL scheduler places registers to meet it\n", yamlFloat(orFloat(m.ClockMHz, 250)))
+	fmt.Fprintf(&b, "  reuse_factor: %d   # 1 = fully parallel (II 1); R shares multipliers R ways (II R)\n", max(m.ReuseFactor, 1))
+	fmt.Fprintf(&b, "  multipliers: %s   # dsp: constant multiplications in DSPs; lut: shift-add logic, zero DSPs\n", or(m.Multipliers, "dsp"))
+	fmt.Fprintf(&b, "  part: %s   # FPGA part for the HLS project\n", or(m.Part, "xcvu9p-flga2104-2-e"))
+	fmt.Fprintf(&b, "  hls_interface: %s   # axis (one AXI4-Stream beat per event) or ap_vld\n", or(m.HLSInterface, "axis"))
 
 	if len(g.Inputs) > 0 {
 		b.WriteString("\n# Graph inputs: the type events are quantised to on entry.\ninputs:\n")
@@ -191,4 +197,11 @@ func yamlFloat(f float64) string {
 		s += ".0"
 	}
 	return s
+}
+
+func orFloat(v, def float64) float64 {
+	if v != 0 {
+		return v
+	}
+	return def
 }

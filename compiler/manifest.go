@@ -31,6 +31,36 @@ type Manifest struct {
 	Outputs []ManifestTensor `json:"outputs"`
 	// Chosen lists every type that auto or exact picked.
 	Chosen []ManifestChoice `json:"chosen_types"`
+	// RTL describes OUT/rtl when the Verilog backend ran.
+	RTL *RTLManifest `json:"rtl,omitempty"`
+	// HLS describes OUT/hls when the HLS backend ran.
+	HLS *HLSManifest `json:"hls,omitempty"`
+}
+
+// RTLManifest is the contract of the generated Verilog
+// (backends/verilog/CONTRACT.md): top module, AXI4-Stream tdata layout,
+// latency and initiation interval in cycles at the target clock.
+type RTLManifest struct {
+	Top           string   `json:"top"`
+	ClockMHz      float64  `json:"clock_mhz"`
+	LatencyCycles int      `json:"latency_cycles"`
+	IICycles      int      `json:"ii_cycles"`
+	Multipliers   string   `json:"multipliers"`
+	InBits        int      `json:"s_axis_tdata_bits"`
+	OutBits       int      `json:"m_axis_tdata_bits"`
+	Files         []string `json:"files"`
+	// TData lists, for inputs and outputs, each tensor's type and the bit
+	// offset of every element in tdata.
+	TData json.RawMessage `json:"tdata"`
+}
+
+// HLSManifest describes the generated Vitis HLS project.
+type HLSManifest struct {
+	Top       string   `json:"top"`
+	Interface string   `json:"interface"`
+	Part      string   `json:"part"`
+	ClockMHz  float64  `json:"clock_mhz"`
+	Files     []string `json:"files"`
 }
 
 // ManifestTensor is one graph input or output. Shape excludes the event

@@ -28,10 +28,13 @@ const (
 )
 
 type compileFlags struct {
-	out     string
-	config  string
-	calib   []string
-	verbose bool
+	out      string
+	config   string
+	calib    []string
+	verbose  bool
+	backends []string
+	name     string
+	synth    bool
 }
 
 func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -72,6 +75,9 @@ Writes the directory OUT (created or replaced as a whole, only on success):
 	f.StringVarP(&fl.config, "config", "c", "", "quantisation config YAML (default: built-in defaults)")
 	f.StringArrayVar(&fl.calib, "calib", nil, "calibration NPY, one per graph input in order (repeatable)")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print the compiler's log to stderr")
+	f.StringArrayVar(&fl.backends, "backend", []string{"rtl,hls"}, "firmware to generate: rtl (Verilog, OUT/rtl), hls (Vitis HLS C++, OUT/hls), none")
+	f.StringVar(&fl.name, "name", "", "name of the top module/function (default: the model's name)")
+	f.BoolVar(&fl.synth, "synth", false, "also run Yosys on OUT/rtl and write OUT/synth.json (see 'trigo synth')")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
@@ -134,6 +140,9 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 	m := compiler.NewManifest(res, modelPath)
 	sum := sha256.Sum256(modelData)
 	m.SourceSHA256 = hex.EncodeToString(sum[:])
+	if err := emitFirmware(res, cfg, firmwareFlags{backends: parseBackends(fl.backends), name: fl.name}, modelPath, files, m); err != nil {
+		return err
+	}
 	if files[fileManifest], err = m.JSON(); err != nil {
 		return err
 	}
@@ -209,6 +218,16 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 		}
 	}
 	fmt.Fprintf(stdout, "wrote %s/{%s, %s, %s, %s}\n", out, fileFixedIR, fileFloatIR, fileManifest, fileReport)
+	if m.RTL != nil {
+		fmt.Fprintf(stdout, "rtl: %s/rtl (top %s, latency %d cycles, II %d at %g MHz, s_axis %d bits, m_axis %d bits)\n",
+			out, m.RTL.Top, m.RTL.LatencyCycles, m.RTL.IICycles, m.RTL.ClockMHz, m.RTL.InBits, m.RTL.OutBits)
+	}
+	if m.HLS != nil {
+		fmt.Fprintf(stdout, "hls: %s/hls (top %s, %s interface, %s)\n", out, m.HLS.Top, m.HLS.Interface, m.HLS.Part)
+	}
+	if fl.synth {
+		return runSynth(out, stdout)
+	}
 	return nil
 }
 
@@ -325,6 +344,9 @@ func writeOutDir(out string, files map[string][]byte) (err error) {
 		return fileError(out, err)
 	}
 	for name, data := range files {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(tmp, name)), 0o755); err != nil {
+			return fileError(filepath.Join(out, name), err)
+		}
 		if err := os.WriteFile(filepath.Join(tmp, name), data, 0o644); err != nil {
 			return fileError(filepath.Join(out, name), err)
 		}

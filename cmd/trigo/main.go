@@ -170,6 +170,7 @@ Event data are NumPy .npy files whose first axis is the event axis.`,
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{err} })
-	root.AddCommand(newCompileCmd(stdout, stderr), newSimCmd(stdout, stderr), newConfigCmd(stdout, stderr), newVersionCmd(stdout))
+	root.AddCommand(newCompileCmd(stdout, stderr), newSimCmd(stdout, stderr), newVerifyCmd(stdout, stderr),
+		newSynthCmd(stdout, stderr), newConfigCmd(stdout, stderr), newVersionCmd(stdout))
 	return root
 }

@@ -332,11 +332,6 @@ func TestErrors(t *testing.T) {
 	}
 }
 
-func fileExists(p string) bool {
-	_, err := os.Stat(p)
-	return err == nil
-}
-
 // checkErrorLine: exactly one line "trigo: ...", naming what it should, no
 // usage text, no Go panic.
 func checkErrorLine(t *testing.T, stderr string, want []string) {
