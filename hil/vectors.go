@@ -54,7 +54,11 @@ func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 					ev[k] = max(hi-1, lo)
 				default:
 					if e%2 == 0 {
-						ev[k] = lo + int64(r.Uint64N(uint64(hi-lo)+1))
+						if span := uint64(hi-lo) + 1; span == 0 {
+							ev[k] = int64(r.Uint64()) // 64-bit signed: every code
+						} else {
+							ev[k] = lo + int64(r.Uint64N(span))
+						}
 					} else {
 						// near zero: a few integer units of the type
 						span := int64(1) << min(max(t.Frac()+2, 0), 62)

@@ -13,6 +13,7 @@ const tiny = `trigo-ir 1
 graph tiny
 input x: fixed<6,2,RND,SAT>[3]
 input y: ufixed<4,4>[2]
+input w: fixed<64,10>[2]
 node r = relu(x) -> z: fixed<6,2,RND,SAT>[3]
 output z
 `
@@ -50,7 +51,7 @@ func TestVectorsCoverExtremesAndAreReproducible(t *testing.T) {
 		if !seen[lo] || !seen[hi] || !seen[0] {
 			t.Fatalf("input %s: extremes not covered", v.Name)
 		}
-		if len(seen) != int(hi-lo+1) {
+		if v.Type.Fixed.Width < 16 && len(seen) != int(hi-lo+1) {
 			t.Errorf("input %s: %d of %d codes covered in 200 events", v.Name, len(seen), hi-lo+1)
 		}
 	}
