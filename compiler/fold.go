@@ -150,7 +150,6 @@ func constOperand(g *ir.Graph, n *ir.Node) (data string, c *ir.Const, constFirst
 // absorb replaces node `into`'s output by the output of `by` (which reads
 // it): `by` disappears and `into` takes over its output name.
 func absorb(g *ir.Graph, into, by *ir.Node) {
-	old := into.Outputs[0].Name
 	into.Outputs[0].Name = by.Outputs[0].Name
 	into.Outputs[0].Shape = by.Outputs[0].Shape
 	var keep []*ir.Node
@@ -160,7 +159,27 @@ func absorb(g *ir.Graph, into, by *ir.Node) {
 		}
 	}
 	g.Nodes = keep
-	_ = old
+}
+
+// channelOp matches a dense/conv node n whose only reader is op(n, c) with
+// a constant c that varies at most per output channel; it returns that
+// reader, the constant's per-channel values and the channel count.
+func channelOp(g *ir.Graph, n *ir.Node, op string) (user *ir.Node, vals []float32, ch int, ok bool) {
+	if n.Op != "dense" && n.Op != "conv" {
+		return nil, nil, 0, false
+	}
+	user = singleUser(g, n.Outputs[0].Name)
+	if user == nil || user.Op != op {
+		return nil, nil, 0, false
+	}
+	data, c, _ := constOperand(g, user)
+	shape := n.Outputs[0].Shape
+	ch = shape[len(shape)-1]
+	if data != n.Outputs[0].Name || !user.Outputs[0].Shape.Equal(shape) {
+		return nil, nil, 0, false
+	}
+	vals, ok = perChannel(c, ch)
+	return user, vals, ch, ok
 }
 
 // fuseBias turns dense/conv + add(per-channel constant) into a bias.
@@ -168,21 +187,8 @@ func fuseBias(g *ir.Graph, _ *state) error {
 	for changed := true; changed; {
 		changed = false
 		for _, n := range g.Nodes {
-			if n.Op != "dense" && n.Op != "conv" {
-				continue
-			}
-			user := singleUser(g, n.Outputs[0].Name)
-			if user == nil || user.Op != "add" {
-				continue
-			}
-			data, c, _ := constOperand(g, user)
-			if data != n.Outputs[0].Name {
-				continue
-			}
-			shape := n.Outputs[0].Shape
-			ch := shape[len(shape)-1]
-			vals, ok := perChannel(c, ch)
-			if !ok || !user.Outputs[0].Shape.Equal(shape) {
+			user, vals, ch, ok := channelOp(g, n, "add")
+			if !ok {
 				continue
 			}
 			if len(n.Inputs) > 2 {
@@ -213,21 +219,8 @@ func foldBatchNorm(g *ir.Graph, _ *state) error {
 	for changed := true; changed; {
 		changed = false
 		for _, n := range g.Nodes {
-			if n.Op != "dense" && n.Op != "conv" {
-				continue
-			}
-			user := singleUser(g, n.Outputs[0].Name)
-			if user == nil || user.Op != "mul" {
-				continue
-			}
-			data, c, _ := constOperand(g, user)
-			if data != n.Outputs[0].Name {
-				continue
-			}
-			shape := n.Outputs[0].Shape
-			ch := shape[len(shape)-1]
-			scale, ok := perChannel(c, ch)
-			if !ok || !user.Outputs[0].Shape.Equal(shape) {
+			user, scale, ch, ok := channelOp(g, n, "mul")
+			if !ok {
 				continue
 			}
 			w := g.Const(n.Inputs[1])
