@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"math/bits"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -50,20 +51,27 @@ func editFile(t *testing.T, path string, edit func(string) string) {
 }
 
 // flipFirstHex flips the lowest bit of the first Verilog hex literal after
-// the marker.
+// the first match of the marker (a regular expression) that has at least
+// two bits set: a multiplier constant of the first layer's weight table.
 func flipFirstHex(t *testing.T, text, marker string) string {
 	t.Helper()
-	i := strings.Index(text, marker)
-	if i < 0 {
+	loc0 := regexp.MustCompile(marker).FindStringIndex(text)
+	if loc0 == nil {
 		t.Fatalf("marker %q not in the RTL", marker)
 	}
+	i := loc0[1]
 	re := regexp.MustCompile(`(\d+)'h([0-9a-fA-F]+)`)
-	loc := re.FindStringSubmatchIndex(text[i:])
-	if loc == nil {
-		t.Fatal("no hex literal after the marker")
+	for _, loc := range re.FindAllStringSubmatchIndex(text[i:], -1) {
+		v, _ := strconv.ParseUint(text[i+loc[4]:i+loc[5]], 16, 64)
+		// A weight that is not 0 or a power of two is a real multiplier
+		// (others may be implemented as wires or shifts).
+		if bits.OnesCount64(v) < 2 {
+			continue
+		}
+		return text[:i+loc[4]] + strconv.FormatUint(v^1, 16) + text[i+loc[5]:]
 	}
-	v, _ := strconv.ParseUint(text[i+loc[4]:i+loc[5]], 16, 64)
-	return text[:i+loc[4]] + strconv.FormatUint(v^1, 16) + text[i+loc[5]:]
+	t.Fatal("no multiplier constant after the marker")
+	return text
 }
 
 // TestVerifyCatchesCorruptedFirmware: the verifier passes on the generated
@@ -94,7 +102,7 @@ func TestVerifyCatchesCorruptedFirmware(t *testing.T) {
 		corrupt    func(t *testing.T, dir string)
 	}{
 		{"flipped weight bit", "first: event", func(t *testing.T, dir string) {
-			editFile(t, filepath.Join(dir, "rtl", "two_layer_pytorch.v"), func(s string) string { return flipFirstHex(t, s, ".T_W({") })
+			editFile(t, filepath.Join(dir, "rtl", "two_layer_pytorch.v"), func(s string) string { return flipFirstHex(t, s, `T_W\b`) })
 		}},
 		{"dropped beats under back-pressure", "events", func(t *testing.T, dir string) {
 			editFile(t, filepath.Join(dir, "rtl", "two_layer_pytorch.v"), func(s string) string {

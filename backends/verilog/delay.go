@@ -1,0 +1,76 @@
+package verilog
+
+import "math"
+
+// DelayModel estimates combinational delays (ns) for the scheduler, which
+// decides where pipeline registers go. The defaults are estimates for a
+// Xilinx UltraScale/UltraScale+ device, speed grade -2 (Belle II UT4 class
+// boards), with typical routing included in each figure. They are an
+// estimate to be calibrated against post-route timing reports, not a
+// timing sign-off: the scheduler only needs them to be about right.
+type DelayModel struct {
+	// RegOverhead is subtracted from the clock period: clock-to-out,
+	// setup and clock uncertainty.
+	RegOverhead float64
+	// LUT is one level of 6-input LUT logic with its net.
+	LUT float64
+	// AddBase + AddPerBit·w is a w-bit carry-chain adder, subtractor or
+	// comparator (LUT + CARRY8 chain + net).
+	AddBase, AddPerBit float64
+	// Add3Extra is added for a three-input (ternary) adder level.
+	Add3Extra float64
+	// MulDSP is a multiplication that fits one DSP48E2 (27×18 signed),
+	// combinational, with its nets; MulCascade is added per further DSP
+	// when the operands need several.
+	MulDSP, MulCascade float64
+	// ROM read of a distributed ROM with a address bits: one LUT up to 6
+	// bits, ROMMux per bit from 7 to 9 (MUXF7..F9), then one LUT level per
+	// further 2 bits.
+	ROMMux float64
+}
+
+// DefaultDelayModel is used when Options.Delays is nil.
+func DefaultDelayModel() *DelayModel {
+	return &DelayModel{
+		RegOverhead: 0.45,
+		LUT:         0.40,
+		AddBase:     0.50,
+		AddPerBit:   0.010,
+		Add3Extra:   0.15,
+		MulDSP:      2.20,
+		MulCascade:  0.90,
+		ROMMux:      0.10,
+	}
+}
+
+// budget is the combinational time available per stage at f MHz.
+func (m *DelayModel) budget(mhz float64) float64 { return 1000/mhz - m.RegOverhead }
+
+func (m *DelayModel) add(w int) float64 { return m.AddBase + m.AddPerBit*float64(w) }
+
+func (m *DelayModel) add3(w int) float64 { return m.add(w) + m.Add3Extra }
+
+// mul is a DSP multiplication of an a-bit by a b-bit signed operand.
+func (m *DelayModel) mul(a, b int) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	// A DSP48E2 multiplies 27×18 signed. Wider operands need a cascade.
+	n := int(math.Ceil(float64(a)/26)) * int(math.Ceil(float64(b)/17))
+	if n < 1 {
+		n = 1
+	}
+	return m.MulDSP + m.MulCascade*float64(n-1)
+}
+
+// rom is a distributed-ROM read with a address bits.
+func (m *DelayModel) rom(a int) float64 {
+	d := m.LUT
+	if a > 6 {
+		d += m.ROMMux * float64(min(a, 9)-6)
+	}
+	if a > 9 {
+		d += m.LUT * float64((a-9+1)/2)
+	}
+	return d
+}

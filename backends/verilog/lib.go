@@ -1,0 +1,117 @@
+package verilog
+
+import (
+	"embed"
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// The library modules, one file per module under lib/. Emit writes the
+// modules a design uses (and the modules they instantiate) into
+// trigo_lib.v.
+//
+//go:embed lib/*.v
+var libFS embed.FS
+
+// libDeps lists, for each library module, the library modules it
+// instantiates.
+var libDeps = map[string][]string{
+	"trigo_pipe":       nil,
+	"trigo_delay":      {"trigo_pipe"},
+	"trigo_resize":     nil,
+	"trigo_convert":    nil,
+	"trigo_addtree":    {"trigo_pipe"},
+	"trigo_termtree":   {"trigo_pipe", "trigo_resize"},
+	"trigo_mulc":       {"trigo_resize", "trigo_addtree"},
+	"trigo_linear":     {"trigo_pipe", "trigo_termtree", "trigo_convert"},
+	"trigo_dense":      {"trigo_linear"},
+	"trigo_conv":       {"trigo_linear"},
+	"trigo_eltwise":    {"trigo_pipe", "trigo_resize", "trigo_addtree", "trigo_convert"},
+	"trigo_relu":       {"trigo_pipe", "trigo_convert"},
+	"trigo_leaky_relu": {"trigo_pipe", "trigo_resize", "trigo_mulc", "trigo_convert"},
+	"trigo_clip":       {"trigo_pipe", "trigo_convert"},
+	"trigo_reduce":     {"trigo_pipe", "trigo_termtree", "trigo_mulc", "trigo_convert"},
+	"trigo_maxpool":    {"trigo_reduce"},
+	"trigo_avgpool":    {"trigo_reduce"},
+	"trigo_reduce_sum": {"trigo_reduce"},
+	"trigo_reduce_max": {"trigo_reduce"},
+	"trigo_lut":        {"trigo_pipe"},
+	"trigo_bipolar":    {"trigo_pipe"},
+	"trigo_cast":       {"trigo_pipe", "trigo_convert"},
+}
+
+// libOrder is the order modules appear in trigo_lib.v.
+var libOrder = []string{
+	"trigo_pipe", "trigo_delay", "trigo_resize", "trigo_convert", "trigo_addtree", "trigo_termtree", "trigo_mulc",
+	"trigo_linear", "trigo_dense", "trigo_conv", "trigo_eltwise", "trigo_relu", "trigo_leaky_relu",
+	"trigo_clip", "trigo_reduce", "trigo_maxpool", "trigo_avgpool", "trigo_reduce_sum",
+	"trigo_reduce_max", "trigo_lut", "trigo_bipolar", "trigo_cast",
+}
+
+// libSource returns the text of one library module.
+func libSource(name string) (string, error) {
+	b, err := libFS.ReadFile("lib/" + name + ".v")
+	if err != nil {
+		return "", fmt.Errorf("verilog: library module %s: %w", name, err)
+	}
+	return string(b), nil
+}
+
+// libClosure returns the used modules and everything they instantiate, in
+// library order.
+func libClosure(used []string) []string {
+	need := map[string]bool{}
+	var visit func(string)
+	visit = func(m string) {
+		if need[m] {
+			return
+		}
+		need[m] = true
+		for _, d := range libDeps[m] {
+			visit(d)
+		}
+	}
+	for _, m := range used {
+		visit(m)
+	}
+	var out []string
+	for _, m := range libOrder {
+		if need[m] {
+			out = append(out, m)
+			delete(need, m)
+		}
+	}
+	// Anything not in libOrder (should not happen) goes last, sorted.
+	var rest []string
+	for m := range need {
+		rest = append(rest, m)
+	}
+	sort.Strings(rest)
+	return append(out, rest...)
+}
+
+// libText assembles trigo_lib.v for the given modules.
+func libText(header string, used []string) (string, error) {
+	var b strings.Builder
+	b.WriteString(header)
+	b.WriteString("// Library modules used by this design. Each module has one job; the\n")
+	b.WriteString("// generator resolves shapes, windows, broadcasting and weights into\n")
+	b.WriteString("// parameters. Every register is enabled by ce (the global stall).\n")
+	b.WriteString("//\n")
+	b.WriteString("// Lint waivers (Verilator -Wall): DECLFILENAME (several modules in one\n")
+	b.WriteString("// file) for the whole file; UNUSEDSIGNAL where bits are dropped on\n")
+	b.WriteString("// purpose (modular arithmetic, pruned weights, dropped LSBs); the\n")
+	b.WriteString("// waivers are local and commented.\n")
+	b.WriteString("/* verilator lint_off DECLFILENAME */\n")
+	b.WriteString("`timescale 1ns / 1ps\n\n")
+	for _, m := range libClosure(used) {
+		src, err := libSource(m)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(src)
+		b.WriteString("\n")
+	}
+	return b.String(), nil
+}
