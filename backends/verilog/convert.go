@@ -95,18 +95,53 @@ func (c cvt) identity() bool {
 	return c.Shift == 0 && !c.overflows() && c.OW >= 1
 }
 
-// delay estimates the conversion's combinational delay.
+// qWidth is the width of the quantised value (signed).
+func (c cvt) qWidth() int {
+	if c.Shift > 0 {
+		return max(c.IW+2-c.Shift, 2)
+	}
+	return c.IW + 1 - c.Shift
+}
+
+// delay estimates the conversion's combinational delay: the rounding
+// decision and increment (when bits are dropped with a rounding mode), then
+// the range check over the bits above the output and the final multiplexer
+// (when the value can overflow and the mode saturates).
 func (c cvt) delay(m *DelayModel) float64 {
 	d := 0.0
-	qw := c.IW + 1
 	if c.rounds() {
-		d += m.LUT + m.add(c.IW+2-c.Shift)
+		d += m.LUT + m.add(c.qWidth())
 	}
-	if c.Ovf != fixed.WRAP && c.overflows() {
-		checked := max(qw-c.OW+1, 1)
+	if c.saturates() {
+		checked := max(c.qWidth()-c.OW+1, 1)
 		d += m.LUT * float64(lutLevels(checked)+1)
 	}
 	return d
+}
+
+// saturates reports whether the conversion needs a range check and an
+// output multiplexer.
+func (c cvt) saturates() bool { return c.Ovf != fixed.WRAP && c.overflows() }
+
+// foldable returns the constant that, added to the exact value before the
+// conversion, turns its rounding into truncation: 2^(s-1) for RND (ties
+// up), 2^(s-1)-1 for RND_MIN_INF (ties down), 0 for TRN. ok is false for
+// the other modes (their result depends on the sign or the parity).
+func (c cvt) foldable() (k *big.Int, ok bool) {
+	if c.Shift <= 0 || c.Rnd == fixed.TRN {
+		return big.NewInt(0), true
+	}
+	if c.Shift > 62 {
+		return nil, false
+	}
+	h := new(big.Int).Lsh(big.NewInt(1), uint(c.Shift-1))
+	switch c.Rnd {
+	case fixed.RND:
+		return h, true
+	case fixed.RND_MIN_INF:
+		return h.Sub(h, big.NewInt(1)), true
+	}
+	return nil, false
 }
 
 // lutLevels is the depth of a tree of 6-input LUTs reducing n signals.

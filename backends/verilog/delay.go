@@ -32,13 +32,13 @@ type DelayModel struct {
 // DefaultDelayModel is used when Options.Delays is nil.
 func DefaultDelayModel() *DelayModel {
 	return &DelayModel{
-		RegOverhead: 0.45,
-		LUT:         0.40,
-		AddBase:     0.50,
+		RegOverhead: 0.40,
+		LUT:         0.35,
+		AddBase:     0.45,
 		AddPerBit:   0.010,
 		Add3Extra:   0.15,
-		MulDSP:      2.20,
-		MulCascade:  0.90,
+		MulDSP:      2.30,
+		MulCascade:  1.00,
 		ROMMux:      0.10,
 	}
 }
@@ -73,4 +73,17 @@ func (m *DelayModel) rom(a int) float64 {
 		d += m.LUT * float64((a-9+1)/2)
 	}
 	return d
+}
+
+// lookup is a ROM read followed by the clamp select (entry 0 below the
+// table, the last entry above it), the comparisons running in parallel
+// with the read. The select merges into the ROM's last LUT level when that
+// level is a 2:1 multiplexer (an odd number of address bits above 9: 3
+// data/select inputs plus the two clamp flags fit a LUT6); otherwise it is
+// one more LUT level.
+func (m *DelayModel) lookup(a int, cmp float64) float64 {
+	if a > 9 && (a-9)%2 == 1 {
+		return max(m.rom(a)-m.LUT, cmp) + m.LUT
+	}
+	return max(m.rom(a), cmp) + m.LUT
 }

@@ -22,6 +22,45 @@ type sig struct {
 	arr   float64
 	konst []int64 // constant codes of a graph constant, declared on first use
 	used  bool
+	// lo, hi bound the codes when known to be narrower than the type's
+	// range (nil: the full range).
+	lo, hi *big.Int
+}
+
+// codes returns the range of s's codes.
+func (s *sig) codes() (lo, hi *big.Int) {
+	if s.lo != nil {
+		return s.lo, s.hi
+	}
+	if s.konst != nil && len(s.konst) > 0 {
+		lo, hi = big.NewInt(s.konst[0]), big.NewInt(s.konst[0])
+		for _, c := range s.konst {
+			v := big.NewInt(c)
+			if v.Cmp(lo) < 0 {
+				lo = v
+			}
+			if v.Cmp(hi) > 0 {
+				hi = v
+			}
+		}
+		return lo, hi
+	}
+	return bound(s.t)
+}
+
+// convRange is the range of convert(v) for v in [lo, hi] when the
+// conversion is monotonic (it saturates or cannot overflow); nil otherwise.
+func convRange(c cvt, t fixed.Type, frac int, lo, hi *big.Int) (*big.Int, *big.Int) {
+	c = c.withRange(lo, hi)
+	if c.Ovf == fixed.WRAP && c.overflows() {
+		return nil, nil
+	}
+	if !lo.IsInt64() || !hi.IsInt64() {
+		return nil, nil
+	}
+	a, _ := t.Convert(lo.Int64(), frac)
+	b, _ := t.Convert(hi.Int64(), frac)
+	return big.NewInt(a), big.NewInt(b)
 }
 
 func (s *sig) bits() int { return s.n * s.t.Width }

@@ -3,6 +3,7 @@ package verilog
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"trigo/compiler"
@@ -15,7 +16,7 @@ func exampleModels(t testing.TB) []string {
 	shared, _ := filepath.Glob("../../../shared/models/hls4ml-examples/*.onnx")
 	if len(shared) == 0 {
 		if os.Getenv("CI") == "true" {
-			t.Fatal("shared examples missing (CI=true)")
+			t.Fatal("shared examples missing: ../../../shared/models/hls4ml-examples (CI=true)")
 		}
 		t.Log("shared examples missing: ../../../shared/models/hls4ml-examples")
 	}
@@ -39,4 +40,57 @@ func quantised(t testing.TB, path string) *ir.Graph {
 		t.Fatal(err)
 	}
 	return r.Fixed
+}
+
+func exampleName(p string) string {
+	if filepath.Base(p) == "model.onnx" {
+		return filepath.Base(filepath.Dir(p))
+	}
+	return strings.TrimSuffix(filepath.Base(p), ".onnx")
+}
+
+// TestExamples compiles every example model to RTL, lints it in Verilator,
+// parses it in Yosys and simulates 1000 events (hil.Vectors) in Icarus:
+// every output code must equal the Go simulator's, and the measured
+// latency and II must equal Timing.
+func TestExamples(t *testing.T) {
+	needTool(t, "iverilog", "vvp", "verilator", "yosys")
+	for _, p := range exampleModels(t) {
+		p := p
+		t.Run(exampleName(p), func(t *testing.T) {
+			t.Parallel()
+			g := quantised(t, p)
+			b := New(Options{})
+			checkTools(t, b, g, false)
+			cmp := checkRTL(t, b, g, 1000, false)
+			lat, ii, _ := b.Timing(g)
+			t.Logf("%s: latency %d, II %d at 250 MHz; %s", g.Name, lat, ii, cmp)
+		})
+	}
+}
+
+// TestExamplesShiftAdd runs the small examples in zero-DSP (shift-add)
+// mode: lint, simulation against the Go simulator, and no multiplier left
+// after elaboration.
+func TestExamplesShiftAdd(t *testing.T) {
+	needTool(t, "iverilog", "vvp", "verilator", "yosys")
+	for _, p := range exampleModels(t) {
+		name := exampleName(p)
+		if name != "two_layer_pytorch" && name != "conv1d_small_keras" && name != "bnn_model_fc_1layer" {
+			continue
+		}
+		p := p
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			g := quantised(t, p)
+			b := New(Options{Multipliers: "lut"})
+			muls := checkTools(t, b, g, name == "two_layer_pytorch")
+			if muls > 0 {
+				t.Errorf("shift-add mode: %d multipliers after elaboration, want 0", muls)
+			}
+			cmp := checkRTL(t, b, g, 300, false)
+			lat, _, _ := b.Timing(g)
+			t.Logf("%s (shift-add): latency %d; %s", g.Name, lat, cmp)
+		})
+	}
 }

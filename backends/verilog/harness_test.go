@@ -44,6 +44,12 @@ func emitTo(t testing.TB, b *Backend, g *ir.Graph, dir string) (files []string, 
 // per output handshake. stall = 0: input always valid, output always
 // ready; stall = 1: random gaps and back-pressure.
 func tbText(top string, inBits, outBits, events, stall int) string {
+	return tbTextReset(top, inBits, outBits, events, stall, -1)
+}
+
+// tbTextReset is tbText with ap_rst_n pulled low for two cycles at cycle
+// resetAt (>= 0), logging "R <cycle>" for each rising edge in reset.
+func tbTextReset(top string, inBits, outBits, events, stall, resetAt int) string {
 	return fmt.Sprintf("`timescale 1ns / 1ps\n"+`module tb;
   reg clk = 1'b0;
   reg rst_n = 1'b0;
@@ -66,7 +72,9 @@ func tbText(top string, inBits, outBits, events, stall int) string {
   end
   always @(posedge clk) begin
     cyc = cyc + 1;
-    if (cyc == 0) rst_n <= 1'b1;
+    if (cyc == 0 || cyc == %[9]d + 2) rst_n <= 1'b1;
+    if (cyc == %[9]d) rst_n <= 1'b0;
+    if (!rst_n && cyc > 0) $fwrite(f, "R %%0d\n", cyc - 1);
     if (rst_n) begin
       if (tvalid && tready) begin
         $fwrite(f, "I %%0d\n", cyc - 1);
@@ -92,7 +100,7 @@ func tbText(top string, inBits, outBits, events, stall int) string {
     end
   end
 endmodule
-`, top, inBits-1, outBits-1, max(events-1, 0), inBits, events, stall, 20*events+1000)
+`, top, inBits-1, outBits-1, max(events-1, 0), inBits, events, stall, 20*events+1000, resetAt)
 }
 
 type rtlResult struct {

@@ -3,6 +3,7 @@ package verilog
 import (
 	"embed"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -14,36 +15,30 @@ import (
 //go:embed lib/*.v
 var libFS embed.FS
 
-// libDeps lists, for each library module, the library modules it
-// instantiates.
-var libDeps = map[string][]string{
-	"trigo_pipe":       nil,
-	"trigo_delay":      {"trigo_pipe"},
-	"trigo_resize":     nil,
-	"trigo_convert":    nil,
-	"trigo_addtree":    {"trigo_pipe"},
-	"trigo_termtree":   {"trigo_pipe", "trigo_resize"},
-	"trigo_mulc":       {"trigo_resize", "trigo_addtree"},
-	"trigo_linear":     {"trigo_pipe", "trigo_termtree", "trigo_convert"},
-	"trigo_dense":      {"trigo_linear"},
-	"trigo_conv":       {"trigo_linear"},
-	"trigo_eltwise":    {"trigo_pipe", "trigo_resize", "trigo_addtree", "trigo_convert"},
-	"trigo_relu":       {"trigo_pipe", "trigo_convert"},
-	"trigo_leaky_relu": {"trigo_pipe", "trigo_resize", "trigo_mulc", "trigo_convert"},
-	"trigo_clip":       {"trigo_pipe", "trigo_convert"},
-	"trigo_reduce":     {"trigo_pipe", "trigo_termtree", "trigo_mulc", "trigo_convert"},
-	"trigo_maxpool":    {"trigo_reduce"},
-	"trigo_avgpool":    {"trigo_reduce"},
-	"trigo_reduce_sum": {"trigo_reduce"},
-	"trigo_reduce_max": {"trigo_reduce"},
-	"trigo_lut":        {"trigo_pipe"},
-	"trigo_bipolar":    {"trigo_pipe"},
-	"trigo_cast":       {"trigo_pipe", "trigo_convert"},
+// instRE finds module instantiations in a library source.
+var instRE = regexp.MustCompile(`(?m)^\s*(trigo_\w+)\s+(?:#\(|u_)`)
+
+// libDeps returns the library modules a library module instantiates (read
+// from its source).
+func libDeps(name string) []string {
+	src, err := libSource(name)
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, m := range instRE.FindAllStringSubmatch(src, -1) {
+		if d := m[1]; d != name && !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
 }
 
 // libOrder is the order modules appear in trigo_lib.v.
 var libOrder = []string{
-	"trigo_pipe", "trigo_delay", "trigo_resize", "trigo_convert", "trigo_addtree", "trigo_termtree", "trigo_mulc",
+	"trigo_pipe", "trigo_delay", "trigo_resize", "trigo_convert", "trigo_addtree", "trigo_termtree", "trigo_maxflat", "trigo_mulc",
 	"trigo_linear", "trigo_dense", "trigo_conv", "trigo_eltwise", "trigo_relu", "trigo_leaky_relu",
 	"trigo_clip", "trigo_reduce", "trigo_maxpool", "trigo_avgpool", "trigo_reduce_sum",
 	"trigo_reduce_max", "trigo_lut", "trigo_bipolar", "trigo_cast",
@@ -68,7 +63,7 @@ func libClosure(used []string) []string {
 			return
 		}
 		need[m] = true
-		for _, d := range libDeps[m] {
+		for _, d := range libDeps(m) {
 			visit(d)
 		}
 	}

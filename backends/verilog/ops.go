@@ -170,7 +170,7 @@ func (d *design) linear(n *ir.Node) error {
 	}
 
 	// Exact range of every sum (interval arithmetic over the terms).
-	xlo, xhi := bound(x.t)
+	xlo, xhi := x.codes()
 	var lo, hi *big.Int
 	los := make([]*big.Int, len(lists))
 	his := make([]*big.Int, len(lists))
@@ -207,11 +207,23 @@ func (d *design) linear(n *ir.Node) error {
 	var accCv *cvt
 	var yCv cvt
 	accNote := ""
+	fold := big.NewInt(0)
 	switch {
 	case sa >= 0 && !newCvt(swExact, true, Fe, A).withRange(lo, hi).overflows():
 		sw = swExact
 		yCv = newCvt(sw, true, Fe, T).withRange(lo, hi)
 		accNote = fmt.Sprintf("acc %s never overflows: sums are exact (%d bits)", A, sw)
+		if k, ok := yCv.foldable(); ok && k.Sign() != 0 {
+			// Fold the output rounding into the constant term: the
+			// conversion then only truncates (and saturates).
+			fold = k
+			lo, hi = new(big.Int).Add(lo, k), new(big.Int).Add(hi, k)
+			sw = rangeBits(lo, hi)
+			T2 := T
+			T2.Rounding = fixed.TRN
+			yCv = newCvt(sw, true, Fe, T2).withRange(lo, hi)
+			accNote += fmt.Sprintf("; %s rounding folded into the constant (+%v)", T.Rounding, k)
+		}
 	case sa >= 0 && A.Overflow == fixed.WRAP && A.Width-sa >= 1:
 		sw = A.Width - sa
 		if A.Signed {
@@ -275,6 +287,7 @@ func (d *design) linear(n *ir.Node) error {
 		}
 		c := new(big.Int).Lsh(big.NewInt(biasOf[j]), uint(bs))
 		c.Add(c, big.NewInt(int64(neg)))
+		c.Add(c, fold)
 		c = twos(c, sw)
 		consts = append(consts, c)
 		if c.Sign() != 0 { // the constant term
@@ -320,7 +333,7 @@ func (d *design) linear(n *ir.Node) error {
 	}
 	steps = append(steps, step{"acc conversion", accDelay})
 	yd := yCv.delay(d.dm)
-	if relu != nil && !(yCv.Ovf != fixed.WRAP && yCv.overflows()) {
+	if relu != nil && !yCv.saturates() {
 		yd += d.dm.LUT
 	}
 	steps = append(steps, step{"conversion", yd})
@@ -368,7 +381,22 @@ func (d *design) linear(n *ir.Node) error {
 	l.params = append(l.params, kv{k: "RELU", v: fmt.Sprint(b01(relu != nil))})
 	l.ins = []kv{{k: "x", v: d.net(al[0])}}
 	l.steps = steps
-	d.emitLayer(l, cyc, arr)
+	o := d.emitLayer(l, cyc, arr)
+	if accCv == nil {
+		yT := T
+		if fold.Sign() != 0 {
+			yT.Rounding = fixed.TRN
+		}
+		if rl, rh := convRange(yCv, yT, Fe, lo, hi); rl != nil {
+			if relu != nil && rl.Sign() < 0 {
+				rl = big.NewInt(0)
+			}
+			if relu != nil && rh.Sign() < 0 {
+				rh = big.NewInt(0)
+			}
+			o.lo, o.hi = rl, rh
+		}
+	}
 	return nil
 }
 
@@ -453,9 +481,12 @@ func (d *design) xParams(x *sig, nName string) []kv {
 func (d *design) relu(n *ir.Node) error {
 	x := d.input(n, 0)
 	out := n.Output()
-	lo, hi := bound(x.t)
+	lo, hi := x.codes()
 	if lo.Sign() < 0 {
 		lo = big.NewInt(0)
+	}
+	if hi.Sign() < 0 {
+		hi = big.NewInt(0)
 	}
 	yCv := cvtOf(x.t, out.Type.Fixed).withRange(lo, hi)
 	sel := 0.0
@@ -469,7 +500,8 @@ func (d *design) relu(n *ir.Node) error {
 	l.params = append(d.xParams(x, "N"), unaryCvtParams(yCv)...)
 	l.ins = []kv{{k: "x", v: d.net(al[0])}}
 	l.steps = steps
-	d.emitLayer(l, cyc, arr)
+	o := d.emitLayer(l, cyc, arr)
+	o.lo, o.hi = convRange(yCv, out.Type.Fixed, x.t.Frac(), lo, hi)
 	return nil
 }
 
@@ -655,11 +687,18 @@ func (d *design) reduce(n *ir.Node) error {
 	var steps []step
 	var params []kv
 	frac = x.t.Frac()
+	flat := false
 	if isMax {
 		sw = x.t.Width
 		pw = sw
-		for i := 1; i <= levels; i++ {
-			steps = append(steps, step{fmt.Sprintf("max level %d", i), d.dm.add(sw) + d.dm.LUT})
+		if maxCount >= 3 && maxCount <= 8 {
+			// all pairs compared at once, then a one-hot select
+			flat, levels = true, 1
+			steps = append(steps, step{"max (all pairs)", d.dm.add(sw+1) + d.dm.LUT*float64(lutLevels(maxCount-1)+lutLevels(2*maxCount))})
+		} else {
+			for i := 1; i <= levels; i++ {
+				steps = append(steps, step{fmt.Sprintf("max level %d", i), d.dm.add(sw) + d.dm.LUT})
+			}
 		}
 		steps = append(steps, step{"-", 0})
 	} else {
@@ -721,7 +760,7 @@ func (d *design) reduce(n *ir.Node) error {
 	l.params = []kv{
 		{k: "NX", v: fmt.Sprint(x.n)}, {k: "XW", v: fmt.Sprint(x.t.Width)}, {k: "XS", v: fmt.Sprint(b01(x.t.Signed))},
 		{k: "NY", v: fmt.Sprint(len(lists))}, {k: "NT", v: fmt.Sprint(len(tIdx))}, {k: "SW", v: fmt.Sprint(sw)},
-		{k: "ARITY", v: fmt.Sprint(arity)}, {k: "LEVELS", v: fmt.Sprint(levels)},
+		{k: "ARITY", v: fmt.Sprint(arity)}, {k: "LEVELS", v: fmt.Sprint(levels)}, {k: "FLAT", v: fmt.Sprint(b01(flat))},
 		vecKV("T_START", bigInts(tStart), 32),
 		vecKV("T_COUNT", bigInts(tCount), 32),
 		vecKV("T_IDX", bigInts(tIdx), 32),
@@ -730,7 +769,11 @@ func (d *design) reduce(n *ir.Node) error {
 	l.params = append(l.params, splitParams(yCv.prefixed("Y_"))...)
 	l.ins = []kv{{k: "x", v: d.net(al[0])}}
 	l.steps = steps
-	d.emitLayer(l, cyc, arr)
+	o := d.emitLayer(l, cyc, arr)
+	if isMax {
+		xl, xh := x.codes()
+		o.lo, o.hi = convRange(yCv, T, frac, xl, xh)
+	}
 	return nil
 }
 
@@ -794,7 +837,11 @@ func (d *design) lut(n *ir.Node) error {
 	if hasLo || hasHi {
 		cmp = d.dm.add(x.t.Width + 1)
 	}
-	steps := []step{{"lookup", max(romDelay, cmp) + d.dm.LUT}}
+	lk := d.dm.lookup(ab, cmp)
+	if add {
+		lk = max(romDelay, cmp) + d.dm.LUT
+	}
+	steps := []step{{"lookup", lk}}
 	cyc, arr, al := d.align([]*sig{x})
 	l := &layerSpec{node: n, label: n.Name, op: n.Op, module: "trigo_lut", out: out, outT: T, outN: out.Shape.Size()}
 	fn := n.Attrs.String("function", "")
@@ -813,7 +860,12 @@ func (d *design) lut(n *ir.Node) error {
 		vecKV("ROM", rom, T.Width))
 	l.ins = []kv{{k: "x", v: d.net(al[0])}}
 	l.steps = steps
-	d.emitLayer(l, cyc, arr)
+	o := d.emitLayer(l, cyc, arr)
+	o.lo, o.hi = big.NewInt(codes[0]), big.NewInt(codes[0])
+	for _, c := range codes {
+		o.lo = minBig(o.lo, big.NewInt(c))
+		o.hi = maxBig(o.hi, big.NewInt(c))
+	}
 	return nil
 }
 
@@ -978,6 +1030,9 @@ func (d *design) wiring(n *ir.Node) error {
 			}
 		}
 		if ident {
+			if !anyConv {
+				s.lo, s.hi = conv[0].lo, conv[0].hi
+			}
 			fmt.Fprintf(&d.body, "  assign %s = %s;\n\n", s.net, d.net(conv[0]))
 			d.sigs[out.Name] = s
 			d.sched.Layers = append(d.sched.Layers, LayerSchedule{Layer: n.Name, Op: n.Op, Module: "wiring", InCycle: cyc, InNS: round2(arr), OutCycle: s.cycle, OutNS: round2(s.arr)})
@@ -1024,4 +1079,18 @@ func (d *design) emitLayerNamed(l *layerSpec, cycle int, arr float64, base strin
 // vecKV is a wide vector parameter (element 0 in the LSBs).
 func vecKV(name string, vals []*big.Int, w int) kv {
 	return kv{k: name, v: vecLit(vals, w, "    "), bits: max(1, len(vals)) * w}
+}
+
+func minBig(a, b *big.Int) *big.Int {
+	if a.Cmp(b) <= 0 {
+		return a
+	}
+	return b
+}
+
+func maxBig(a, b *big.Int) *big.Int {
+	if a.Cmp(b) >= 0 {
+		return a
+	}
+	return b
 }

@@ -177,6 +177,11 @@ func (b *Backend) Emit(g *ir.Graph, opts backends.Options) ([]backends.File, err
 	if sanitize(top, "m_") != top {
 		return nil, fmt.Errorf("rtl: top module name %q is not a plain Verilog identifier", top)
 	}
+	for _, m := range libOrder {
+		if m == top {
+			return nil, fmt.Errorf("rtl: top module name %q is the name of a library module", top)
+		}
+	}
 	d, err := b.build(g)
 	if err != nil {
 		return nil, err

@@ -9,6 +9,7 @@ module trigo_maxpool #(
   parameter SW = 16,
   parameter ARITY = 3,
   parameter LEVELS = 0,
+  parameter FLAT = 0,
   parameter [NY*32-1:0] T_START = {NY{32'd0}},
   parameter [NY*32-1:0] T_COUNT = {NY{32'd1}},
   parameter [NT*32-1:0] T_IDX = {NT{32'd0}},
@@ -27,8 +28,8 @@ module trigo_maxpool #(
   output wire [NY*Y_OW-1:0] y
 );
   trigo_reduce #(.OP(1), .NX(NX), .XW(XW), .XS(XS), .NY(NY), .NT(NT), .SW(SW), .ARITY(ARITY),
-    .LEVELS(LEVELS), .T_START(T_START), .T_COUNT(T_COUNT), .T_IDX(T_IDX), .MUL(0), .RW(1),
-    .R({NY{1'b0}}), .RP({NY{1'b0}}), .RN({NY{1'b0}}), .LUTMUL(0), .PW(SW), .Y_IW(Y_IW),
+    .LEVELS(LEVELS), .FLAT(FLAT), .T_START(T_START), .T_COUNT(T_COUNT), .T_IDX(T_IDX), .MUL(0),
+    .RW(1), .R({NY{1'b0}}), .RP({NY{1'b0}}), .RN({NY{1'b0}}), .LUTMUL(0), .PW(SW), .Y_IW(Y_IW),
     .Y_IS(Y_IS), .Y_SHIFT(Y_SHIFT), .Y_OW(Y_OW), .Y_OS(Y_OS), .Y_RND(Y_RND), .Y_OVF(Y_OVF),
     .REGS(REGS))
     u_core (.clk(clk), .ce(ce), .x(x), .y(y));

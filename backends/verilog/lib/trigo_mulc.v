@@ -43,10 +43,10 @@ module trigo_mulc #(
   generate
     if (LUTMUL == 0) begin : g_dsp
       wire [OW-1:0] xe;
-      wire [OW-1:0] ce;
+      wire [OW-1:0] cv;
       trigo_resize #(.IW(IW), .IS(IS), .SHL(0), .OW(OW)) u_x (.in(in), .out(xe));
-      trigo_resize #(.IW(CW), .IS(1), .SHL(0), .OW(OW)) u_c (.in(C), .out(ce));
-      assign out = xe * ce;
+      trigo_resize #(.IW(CW), .IS(1), .SHL(0), .OW(OW)) u_c (.in(C), .out(cv));
+      assign out = xe * cv;
     end else begin : g_lut
       localparam NP = popc(CP, CW);
       localparam NN = popc(CN, CW);
@@ -68,7 +68,8 @@ module trigo_mulc #(
           end
         end
         if (NN > 0) begin : g_c
-          assign leaf[(L-1)*OW +: OW] = NN;
+          localparam [OW+31:0] NNX = {{OW{1'b0}}, NN[31:0]};
+          assign leaf[(L-1)*OW +: OW] = NNX[OW-1:0];
         end
         /* verilator lint_off PINCONNECTEMPTY */
         trigo_addtree #(.N(L), .W(OW), .OP(0), .ARITY(3), .LEVELS(clog(L, 3)), .REGS(64'd0))

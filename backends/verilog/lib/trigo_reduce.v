@@ -6,6 +6,9 @@
 // constant R[n] = round(2^recip_frac / count) (PW bits). The result is
 // converted to the output type.
 //
+// FLAT = 1 (maximum of small windows) replaces the comparator tree by
+// trigo_maxflat, one step (LEVELS = 1).
+//
 // Steps and REGS bits (bit s = register in front of step s):
 //   0..LEVELS-1: tree levels     bit 0: input register; bit l: after level l
 //   LEVELS: multiplication       bit LEVELS+1: after the multiplication
@@ -18,6 +21,7 @@ module trigo_reduce #(
   parameter SW = 16,
   parameter ARITY = 3,
   parameter LEVELS = 0,
+  parameter FLAT = 0,
   parameter [NY*32-1:0] T_START = {NY{32'd0}},
   parameter [NY*32-1:0] T_COUNT = {NY{32'd1}},
   parameter [NT*32-1:0] T_IDX = {NT{32'd0}},
@@ -39,7 +43,7 @@ module trigo_reduce #(
 );
   wire [NX*XW-1:0] xr;
   trigo_pipe #(.W(NX*XW), .EN(REGS[0])) u_in (.clk(clk), .ce(ce), .d(x), .q(xr));
-  genvar n;
+  genvar n, k;
   generate
     for (n = 0; n < NY; n = n + 1) begin : g_y
       localparam integer S0 = T_START[n*32 +: 32];
@@ -47,10 +51,22 @@ module trigo_reduce #(
       wire [SW-1:0] s;
       wire [PW-1:0] p, pr;
       wire [Y_OW-1:0] yv;
-      trigo_termtree #(.NX(NX), .XW(XW), .XS(XS), .N(C), .W(SW), .OP((OP == 0) ? 0 : ((XS != 0) ? 1 : 2)),
-        .ARITY(ARITY), .LEVELS(LEVELS), .WW(2), .T_IDX(T_IDX[S0*32 +: C*32]), .T_W({C{2'b00}}),
-        .T_SH({C{8'd0}}), .T_KIND({C{2'd1}}), .CONST({SW{1'b0}}), .REGS({REGS[63:1], 1'b0}))
-        u_tree (.clk(clk), .ce(ce), .x(xr), .out(s));
+      if (FLAT != 0) begin : g_flat
+        // maximum of a small window in one comparator level
+        wire [C*XW-1:0] w;
+        for (k = 0; k < C; k = k + 1) begin : g_w
+          assign w[k*XW +: XW] = xr[T_IDX[(S0+k)*32 +: 32]*XW +: XW];
+        end
+        wire [XW-1:0] m, mr;
+        trigo_maxflat #(.N(C), .W(XW), .SIGNED(XS)) u_max (.in(w), .out(m));
+        trigo_pipe #(.W(XW), .EN(REGS[1])) u_r (.clk(clk), .ce(ce), .d(m), .q(mr));
+        assign s = mr;
+      end else begin : g_tree
+        trigo_termtree #(.NX(NX), .XW(XW), .XS(XS), .N(C), .W(SW), .OP((OP == 0) ? 0 : ((XS != 0) ? 1 : 2)),
+          .ARITY(ARITY), .LEVELS(LEVELS), .LUTMUL(1), .WW(2), .T_IDX(T_IDX[S0*32 +: C*32]), .T_W({C{2'b00}}),
+          .T_SH({C{8'd0}}), .T_KIND({C{2'd1}}), .CONST({SW{1'b0}}), .REGS({REGS[63:1], 1'b0}))
+          u_tree (.clk(clk), .ce(ce), .x(xr), .out(s));
+      end
       if (MUL != 0) begin : g_mul
         trigo_mulc #(.IW(SW), .IS(1), .OW(PW), .CW(RW), .C(R[n*RW +: RW]), .LUTMUL(LUTMUL),
           .CP(RP[n*RW +: RW]), .CN(RN[n*RW +: RW])) u_m (.in(s), .out(p));

@@ -54,33 +54,56 @@ module trigo_termtree #(
 
   generate
     if (LEVELS <= 1) begin : g_terms
-      // The terms (N <= ARITY), registered when REGS[0].
+      // The terms (N <= ARITY), registered when REGS[0]. The loop is
+      // unrolled by synthesis: indices, kinds, weights and shifts are
+      // constants, each term a constant-weight product or a shift.
       wire [N*W-1:0] t;
-      for (j = 0; j < N; j = j + 1) begin : g_t
-        localparam integer IDX = T_IDX[j*32 +: 32];
-        localparam integer SH  = {24'd0, T_SH[j*8 +: 8]};
-        localparam [1:0] KIND  = T_KIND[j*2 +: 2];
-        wire [XW-1:0] xv = x[IDX*XW +: XW];
-        wire signed [XW:0] xs = {(XS != 0) ? xv[XW-1] : 1'b0, xv};     // exact signed value
-        wire [W-1:0] vm;
-        // Intended widths: the product is exact (XW+1+WW bits); terms are
-        // sign-extended or truncated (modulo 2^W) to W bits.
+      reg  [N*W-1:0] tv;
+      reg  [N*W-1:0] tr;                           // used when REGS[0]
+      always @(posedge clk) if (REGS[0] && ce) tr <= tv;
+      assign t = REGS[0] ? tr : tv;
+      integer jj, idx, sh;
+      reg [XW-1:0] xv;
+      reg signed [XW:0] xs;                        // exact signed value of the element
+      reg [W-1:0] vs;
+      if (LUTMUL == 0) begin : g_mul
+        reg signed [WW-1:0] wv;
+        // Intended widths: products and shifts are computed modulo 2^W.
         /* verilator lint_off WIDTH */
-        wire [W-1:0] vs = xs <<< SH;
-        /* verilator lint_on WIDTH */
-        wire [W-1:0] tv = (KIND == 2'd0) ? vm : (KIND == 2'd1) ? vs : (KIND == 2'd2) ? ~vs : CONST;
-        reg  [W-1:0] tr;                           // used when REGS[0]
-        always @(posedge clk) if (REGS[0] && ce) tr <= tv;
-        assign t[j*W +: W] = REGS[0] ? tr : tv;
-        if (LUTMUL == 0) begin : g_mul
-          localparam signed [WW-1:0] WV = T_W[j*WW +: WW];
-          /* verilator lint_off WIDTH */
-          wire signed [XW+WW:0] p = xs * WV;       // used by kind 0 only
-          assign vm = p <<< SH;
-          /* verilator lint_on WIDTH */
-        end else begin : g_nomul
-          assign vm = {W{1'b0}};
+        always @(*) begin
+          for (jj = 0; jj < N; jj = jj + 1) begin
+            idx = T_IDX[jj*32 +: 32];
+            sh  = T_SH[jj*8 +: 8];
+            wv  = T_W[jj*WW +: WW];
+            xv  = x[idx*XW +: XW];
+            xs  = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
+            vs  = xs <<< sh;
+            case (T_KIND[jj*2 +: 2])
+              2'd0: tv[jj*W +: W] = (xs * wv) <<< sh;
+              2'd1: tv[jj*W +: W] = vs;
+              2'd2: tv[jj*W +: W] = ~vs;
+              default: tv[jj*W +: W] = CONST;
+            endcase
+          end
         end
+        /* verilator lint_on WIDTH */
+      end else begin : g_shift
+        /* verilator lint_off WIDTH */
+        always @(*) begin
+          for (jj = 0; jj < N; jj = jj + 1) begin
+            idx = T_IDX[jj*32 +: 32];
+            sh  = T_SH[jj*8 +: 8];
+            xv  = x[idx*XW +: XW];
+            xs  = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
+            vs  = xs <<< sh;
+            case (T_KIND[jj*2 +: 2])
+              2'd1: tv[jj*W +: W] = vs;
+              2'd2: tv[jj*W +: W] = ~vs;
+              default: tv[jj*W +: W] = CONST;
+            endcase
+          end
+        end
+        /* verilator lint_on WIDTH */
       end
       if (LEVELS == 0) begin : g_one
         assign v = t[W-1:0];
