@@ -74,7 +74,7 @@ func TestPrepareRefuses(t *testing.T) {
 		t.Error("5 GHz accepted")
 	}
 	fg := &ir.Graph{Name: "f", Inputs: []*ir.Value{{Name: "x", Type: ir.F32, Shape: ir.Shape{2}}},
-		Nodes: []*ir.Node{{Name: "r", Op: "relu", Inputs: []string{"x"}, Attrs: ir.Attrs{}, Outputs: []*ir.Value{{Name: "y", Type: ir.F32, Shape: ir.Shape{2}}}}},
+		Nodes:   []*ir.Node{{Name: "r", Op: "relu", Inputs: []string{"x"}, Attrs: ir.Attrs{}, Outputs: []*ir.Value{{Name: "y", Type: ir.F32, Shape: ir.Shape{2}}}}},
 		Outputs: []string{"y"}}
 	if _, err := New(Options{}).Prepare(fg); err == nil || !strings.Contains(err.Error(), "float graph") {
 		t.Errorf("float graph: %v", err)

@@ -82,9 +82,9 @@ type Schedule struct {
 	ClockMHz float64 `json:"clock_mhz"`
 	// BudgetNS is the combinational time per stage: the period minus the
 	// register overhead.
-	BudgetNS float64 `json:"budget_ns"`
-	Latency  int     `json:"latency_cycles"`
-	II       int     `json:"ii_cycles"`
+	BudgetNS float64         `json:"budget_ns"`
+	Latency  int             `json:"latency_cycles"`
+	II       int             `json:"ii_cycles"`
 	Layers   []LayerSchedule `json:"layers"`
 	// Over lists stages whose estimated delay exceeds the budget (a single
 	// step longer than a clock period cannot be split by the scheduler).

@@ -71,7 +71,7 @@ func opGraphs(t testing.TB) map[string]*ir.Graph {
 		r := b.node("relu", []string{x}, nil, "fixed<7,3,RND_CONV,SAT_SYM>", 6)
 		l1 := b.node("leaky_relu", []string{x}, ir.Attrs{"alpha": 0.1015625}, "fixed<12,5,RND,SAT>", 6)
 		l2 := b.node("leaky_relu", []string{x}, ir.Attrs{"alpha": -1.25}, "fixed<8,4,RND_MIN_INF,SAT_SYM>", 6)
-		c1 := b.node("clip", []string{x, }, ir.Attrs{"min": -1.5, "max": 2.0625}, "fixed<8,3,TRN,SAT>", 6)
+		c1 := b.node("clip", []string{x}, ir.Attrs{"min": -1.5, "max": 2.0625}, "fixed<8,3,TRN,SAT>", 6)
 		c2 := b.node("clip", []string{x}, ir.Attrs{"max": 0.25}, "fixed<10,4>", 6)
 		c3 := b.node("clip", []string{x}, ir.Attrs{"min": 100.0}, "fixed<10,4,RND,SAT>", 6) // constant result
 		c4 := b.node("clip", []string{u}, ir.Attrs{"min": -3.0, "max": 5.5}, "ufixed<6,3>", 4)
