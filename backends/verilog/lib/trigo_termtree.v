@@ -44,7 +44,9 @@ module trigo_termtree #(
 
   localparam A = (OP == 0) ? ARITY : 2;
   localparam R = (LEVELS > 63) ? 63 : LEVELS;
+  /* verilator lint_off UNUSEDGENVAR */ // j is unused when a subtree has one level
   genvar j;
+  /* verilator lint_on UNUSEDGENVAR */
 
   // The combined value of this node and its optional register.
   wire [W-1:0] v;
