@@ -75,9 +75,9 @@ func (c cvt) quantRange() (lo, hi *big.Int) {
 	return new(big.Int).Lsh(c.inLo, k), new(big.Int).Lsh(c.inHi, k)
 }
 
+// floorDiv is floor(a/d) for d > 0 (Euclidean division).
 func floorDiv(a, d *big.Int) *big.Int {
-	q, m := new(big.Int).DivMod(a, d, new(big.Int)) // Euclidean: m >= 0
-	_ = m
+	q, _ := new(big.Int).DivMod(a, d, new(big.Int))
 	return q
 }
 

@@ -225,7 +225,6 @@ func (d *design) schedule(name string, cycle int, t float64, steps []step) (regs
 	const eps = 1e-9
 	regs = make([]bool, len(steps)+1)
 	var b strings.Builder
-	start := cycle
 	stageStart := 0
 	for i, s := range steps {
 		if s.delay > 0 && t > 0 && t+s.delay > d.budget+eps {
@@ -246,7 +245,6 @@ func (d *design) schedule(name string, cycle int, t float64, steps []step) (regs
 			}
 		}
 	}
-	_ = start
 	return regs, cycle, t, strings.TrimSpace(b.String())
 }
 

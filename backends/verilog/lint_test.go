@@ -69,6 +69,7 @@ func checkTools(t testing.TB, b *Backend, g *ir.Graph, elaborate bool) (muls int
 // TestOpsToolchains lints every op graph in Verilator and elaborates it in
 // Yosys, in both multiplier modes; shift-add mode must leave no multiplier.
 func TestOpsToolchains(t *testing.T) {
+	t.Parallel()
 	needTool(t, "verilator", "yosys")
 	for name, g := range opGraphs(t) {
 		for _, mode := range []string{"dsp", "lut"} {

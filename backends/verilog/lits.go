@@ -14,9 +14,19 @@ func twos(v *big.Int, w int) *big.Int {
 	return r
 }
 
-// lit is a sized hexadecimal literal of the w-bit two's complement of v.
+// lit is a sized decimal literal with the bits of v's w-bit two's
+// complement: w'dV for a non-negative v, -w'sdV for a negative one (the
+// most negative w-bit value as w'sh8..0).
 func lit(v *big.Int, w int) string {
-	return fmt.Sprintf("%d'h%s", w, twos(v, w).Text(16))
+	u := twos(v, w)
+	if v.Sign() >= 0 {
+		return fmt.Sprintf("%d'd%s", w, u.Text(10))
+	}
+	m := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), uint(w)), u) // -value, in 1..2^w
+	if m.BitLen() >= w {                                               // -2^(w-1) or beyond
+		return fmt.Sprintf("%d'h%s", w, u.Text(16))
+	}
+	return fmt.Sprintf("-%d'sd%s", w, m.Text(10))
 }
 
 func litInt(v int64, w int) string { return lit(big.NewInt(v), w) }
@@ -27,7 +37,7 @@ func vecLit(vals []*big.Int, w int, indent string) string {
 	if len(vals) == 0 {
 		return fmt.Sprintf("%d'h0", w)
 	}
-	perLine := max(1, 96/(len(fmt.Sprint(w))+3+(w+3)/4))
+	perLine := max(1, 96/(len(fmt.Sprint(w))+5+(w*3+9)/10))
 	var b strings.Builder
 	b.WriteString("{")
 	for i := len(vals) - 1; i >= 0; i-- {

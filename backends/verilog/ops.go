@@ -288,9 +288,8 @@ func (d *design) linear(n *ir.Node) error {
 		c := new(big.Int).Lsh(big.NewInt(biasOf[j]), uint(bs))
 		c.Add(c, big.NewInt(int64(neg)))
 		c.Add(c, fold)
-		c = twos(c, sw)
-		consts = append(consts, c)
-		if c.Sign() != 0 { // the constant term
+		consts = append(consts, c)   // printed modulo 2^sw
+		if twos(c, sw).Sign() != 0 { // the constant term
 			tIdx = append(tIdx, 0)
 			tKind = append(tKind, 3)
 			tSh = append(tSh, 0)
@@ -910,7 +909,10 @@ func (d *design) bipolar(n *ir.Node) error {
 
 // ---- reshape, transpose, cast, concat: wiring -------------------------------
 
-// part is a contiguous run of output elements taken from one source.
+// wiring emits reshape, transpose, cast and concat: each output element is
+// an element of a source (after that source's conversion to the output
+// type, a trigo_cast instance unless it is the identity), assigned as
+// wires.
 func (d *design) wiring(n *ir.Node) error {
 	out := n.Output()
 	T := out.Type.Fixed
@@ -969,8 +971,7 @@ func (d *design) wiring(n *ir.Node) error {
 	}
 	// Convert each source (identity conversions are wires).
 	conv := make([]*sig, len(al))
-	convOut := cyc
-	convArr := arr
+	convOut, convArr := cyc, arr
 	anyConv := false
 	for j, s := range al {
 		c := cvtOf(s.t, T)
@@ -979,14 +980,6 @@ func (d *design) wiring(n *ir.Node) error {
 			continue
 		}
 		anyConv = true
-		// Which elements of this source are used, in output order.
-		var idx []int
-		for _, r := range refs {
-			if r.src == j {
-				idx = append(idx, r.el)
-			}
-		}
-		_ = idx
 		steps := []step{{"conversion", c.delay(d.dm)}}
 		inCyc, inArr := cyc, arr
 		if s.cycle < 0 {
@@ -1003,9 +996,7 @@ func (d *design) wiring(n *ir.Node) error {
 		l.params = append(l.params, unaryCvtParams(c)...)
 		l.ins = []kv{{k: "x", v: d.net(s)}}
 		l.steps = steps
-		cs := d.emitLayerNamed(l, inCyc, inArr, fmt.Sprintf("%s_in%d", sanitize(n.Name, "n_"), j))
-		conv[j] = cs
-		convOut = max(convOut, cs.cycle)
+		conv[j] = d.emitLayerNamed(l, inCyc, inArr, fmt.Sprintf("%s_in%d", sanitize(n.Name, "n_"), j))
 	}
 	if anyConv {
 		// re-align the converted sources

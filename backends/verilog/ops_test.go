@@ -128,13 +128,25 @@ func opGraphs(t testing.TB) map[string]*ir.Graph {
 		gs["wiring"] = b.output(r, tr, cc, c1, c2, d, x)
 		gs["wiring"] = b.valid(t)
 	}
+	// single-term sums (trees without levels): one non-zero weight per
+	// output and no bias; a one-element reduction.
+	{
+		b := newGB("single", 8)
+		x := b.input("x", "fixed<8,3,RND,SAT>", 3)
+		w := b.constCodes("w", "fixed<8,1>", []int64{0, 45, 0, -77, 0, 0, 0, 0, 101}, 3, 3)
+		d := b.node("dense", []string{x, w}, ir.Attrs{"acc": accT("fixed<6,1,TRN,SAT>")}, "fixed<5,2,TRN,SAT>", 3)
+		r := b.node("reduce_sum", []string{b.input("u", "fixed<6,2>", 1, 2)}, ir.Attrs{"axes": []int64{0}}, "fixed<6,2>", 1, 2)
+		gs["single"] = b.output(d, r)
+		gs["single"] = b.valid(t)
+	}
 	return gs
 }
 
 func TestOpsMatchSim(t *testing.T) {
+	t.Parallel()
 	needTool(t, "iverilog", "vvp")
 	gs := opGraphs(t)
-	names := []string{"dense_mix", "conv_mix", "eltwise", "activations", "pool", "luts", "wiring"}
+	names := []string{"dense_mix", "conv_mix", "eltwise", "activations", "pool", "luts", "wiring", "single"}
 	variants := []struct {
 		name string
 		opts Options
@@ -150,7 +162,7 @@ func TestOpsMatchSim(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/%s", name, v.name), func(t *testing.T) {
 				t.Parallel()
 				b := New(v.opts)
-				cmp := checkRTL(t, b, g, 300, false)
+				cmp := checkRTL(t, b, g, 200, false)
 				lat, _, _ := b.Timing(g)
 				t.Logf("%s, latency %d", cmp, lat)
 			})
@@ -161,6 +173,7 @@ func TestOpsMatchSim(t *testing.T) {
 // TestOpsBackpressure simulates the op graphs with random input gaps and
 // output stalls: no event may be lost, duplicated or reordered.
 func TestOpsBackpressure(t *testing.T) {
+	t.Parallel()
 	needTool(t, "iverilog", "vvp")
 	for name, g := range opGraphs(t) {
 		name, g := name, g

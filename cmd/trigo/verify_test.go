@@ -60,15 +60,21 @@ func flipFirstHex(t *testing.T, text, marker string) string {
 		t.Fatalf("marker %q not in the RTL", marker)
 	}
 	i := loc0[1]
-	re := regexp.MustCompile(`(\d+)'h([0-9a-fA-F]+)`)
+	// Constants are written as sized literals, hex (8'h5a) or decimal
+	// (10'd317, -10'sd209); flip bit 0 of the magnitude.
+	re := regexp.MustCompile(`(\d+)'s?([hd])([0-9a-fA-F]+)`)
 	for _, loc := range re.FindAllStringSubmatchIndex(text[i:], -1) {
-		v, _ := strconv.ParseUint(text[i+loc[4]:i+loc[5]], 16, 64)
+		base := 16
+		if text[i+loc[4]:i+loc[5]] == "d" {
+			base = 10
+		}
+		v, _ := strconv.ParseUint(text[i+loc[6]:i+loc[7]], base, 64)
 		// A weight that is not 0 or a power of two is a real multiplier
 		// (others may be implemented as wires or shifts).
 		if bits.OnesCount64(v) < 2 {
 			continue
 		}
-		return text[:i+loc[4]] + strconv.FormatUint(v^1, 16) + text[i+loc[5]:]
+		return text[:i+loc[6]] + strconv.FormatUint(v^1, base) + text[i+loc[7]:]
 	}
 	t.Fatal("no multiplier constant after the marker")
 	return text

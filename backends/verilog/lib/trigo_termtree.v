@@ -15,8 +15,7 @@
 // subtrees of LEVELS-1 levels over consecutive runs of ARITY^(LEVELS-1)
 // terms; level 1 computes its (up to ARITY) terms itself. So every partial
 // sum is a net of its own. REGS bit 0 registers the terms, bit l the
-// results of level l (a register that is not enabled is left unused and
-// removed by synthesis).
+// results of level l.
 module trigo_termtree #(
   parameter NX = 1, parameter XW = 8, parameter XS = 1,
   parameter N = 1,
@@ -33,10 +32,11 @@ module trigo_termtree #(
   parameter [W-1:0] CONST = {W{1'b0}},
   parameter [63:0] REGS = 64'd0
 ) (
+  // clk and ce are unused by a subtree without registers; each term reads
+  // one element of x.
+  /* verilator lint_off UNUSEDSIGNAL */
   input  wire             clk,
   input  wire             ce,
-  // Each term reads one element.
-  /* verilator lint_off UNUSEDSIGNAL */
   input  wire [NX*XW-1:0] x,
   /* verilator lint_on UNUSEDSIGNAL */
   output wire [W-1:0]     out
@@ -44,81 +44,93 @@ module trigo_termtree #(
 
   localparam A = (OP == 0) ? ARITY : 2;
   localparam R = (LEVELS > 63) ? 63 : LEVELS;
-  /* verilator lint_off UNUSEDGENVAR */ // j is unused when a subtree has one level
   genvar j;
-  /* verilator lint_on UNUSEDGENVAR */
 
   // The combined value of this node and its optional register.
   wire [W-1:0] v;
-  reg  [W-1:0] r;
-  always @(posedge clk) if (REGS[R] && ce) r <= v;
-  assign out = REGS[R] ? r : v;
 
   generate
+    if (LEVELS >= 1 && REGS[R]) begin : g_r
+      reg [W-1:0] r;
+      always @(posedge clk) if (ce) r <= v;
+      assign out = r;
+    end else begin : g_w
+      assign out = v;
+    end
     if (LEVELS <= 1) begin : g_terms
-      // The terms (N <= ARITY), registered when REGS[0]. The loop is
-      // unrolled by synthesis: indices, kinds, weights and shifts are
-      // constants, each term a constant-weight product or a shift.
-      wire [N*W-1:0] t;
-      reg  [N*W-1:0] tv;
-      reg  [N*W-1:0] tr;                           // used when REGS[0]
-      always @(posedge clk) if (REGS[0] && ce) tr <= tv;
-      assign t = REGS[0] ? tr : tv;
-      integer jj, idx, sh;
-      reg [XW-1:0] xv;
-      reg signed [XW:0] xs;                        // exact signed value of the element
-      reg [W-1:0] vs;
-      if (LUTMUL == 0) begin : g_mul
-        reg signed [WW-1:0] wv;
-        // Intended widths: products and shifts are computed modulo 2^W.
-        /* verilator lint_off WIDTH */
-        always @(*) begin
-          for (jj = 0; jj < N; jj = jj + 1) begin
-            idx = T_IDX[jj*32 +: 32];
-            sh  = T_SH[jj*8 +: 8];
-            wv  = T_W[jj*WW +: WW];
-            xv  = x[idx*XW +: XW];
-            xs  = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
-            vs  = xs <<< sh;
-            case (T_KIND[jj*2 +: 2])
-              2'd0: tv[jj*W +: W] = (xs * wv) <<< sh;
-              2'd1: tv[jj*W +: W] = vs;
-              2'd2: tv[jj*W +: W] = ~vs;
-              default: tv[jj*W +: W] = CONST;
-            endcase
-          end
+      // The terms (N <= ARITY), each a net of its own (g_t[j].tq),
+      // registered when REGS[0].
+      for (j = 0; j < N; j = j + 1) begin : g_t
+        localparam integer IDX = T_IDX[j*32 +: 32];
+        localparam integer SH  = {24'd0, T_SH[j*8 +: 8]};
+        localparam [1:0] KIND  = T_KIND[j*2 +: 2];
+        wire [W-1:0] tv;
+        if (KIND == 2'd3) begin : g_const
+          assign tv = CONST;
+        end else if (KIND == 2'd0 && LUTMUL == 0) begin : g_mul
+          localparam signed [WW-1:0] WV = T_W[j*WW +: WW];
+          wire [XW-1:0] xv = x[IDX*XW +: XW];
+          wire signed [XW:0] xs = {(XS != 0) ? xv[XW-1] : 1'b0, xv};   // exact signed value
+          // Intended widths: the product is exact (XW+1+WW bits), then
+          // sign-extended or truncated (modulo 2^W) to W bits.
+          /* verilator lint_off WIDTH */
+          wire signed [XW+WW:0] p = xs * WV;
+          assign tv = p <<< SH;
+          /* verilator lint_on WIDTH */
+        end else begin : g_shift
+          wire [XW-1:0] xv = x[IDX*XW +: XW];
+          wire signed [XW:0] xs = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
+          /* verilator lint_off WIDTH */
+          wire [W-1:0] vs = xs <<< SH;
+          /* verilator lint_on WIDTH */
+          assign tv = (KIND == 2'd2) ? ~vs : vs;
         end
-        /* verilator lint_on WIDTH */
-      end else begin : g_shift
-        /* verilator lint_off WIDTH */
-        always @(*) begin
-          for (jj = 0; jj < N; jj = jj + 1) begin
-            idx = T_IDX[jj*32 +: 32];
-            sh  = T_SH[jj*8 +: 8];
-            xv  = x[idx*XW +: XW];
-            xs  = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
-            vs  = xs <<< sh;
-            case (T_KIND[jj*2 +: 2])
-              2'd1: tv[jj*W +: W] = vs;
-              2'd2: tv[jj*W +: W] = ~vs;
-              default: tv[jj*W +: W] = CONST;
-            endcase
-          end
-        end
-        /* verilator lint_on WIDTH */
       end
-      if (LEVELS == 0) begin : g_one
-        assign v = t[W-1:0];
-      end else begin : g_lvl1
-        // Absent operands read as zero.
-        /* verilator lint_off UNUSEDSIGNAL */
-        wire [(N+3)*W-1:0] tz = {{(3*W){1'b0}}, t};
-        /* verilator lint_on UNUSEDSIGNAL */
-        wire [W-1:0] a0 = tz[W-1:0], a1 = tz[2*W-1:W], a2 = tz[3*W-1:2*W];
-        assign v = (OP == 0) ? a0 + a1 + a2 :
-                   (N == 1) ? a0 :
-                   (OP == 1) ? (($signed(a0) >= $signed(a1)) ? a0 : a1) :
-                               ((a0 >= a1) ? a0 : a1);
+      // The terms after the optional register (zero when absent; a
+      // maximum of one term reads q0 only).
+      wire [W-1:0] q0;
+      /* verilator lint_off UNUSEDSIGNAL */
+      wire [W-1:0] q1, q2;
+      /* verilator lint_on UNUSEDSIGNAL */
+      if (REGS[0] && N == 1) begin : g_r1
+        reg [W-1:0] r0;
+        always @(posedge clk) if (ce) r0 <= g_t[0].tv;
+        assign q0 = r0;
+        assign q1 = {W{1'b0}};
+        assign q2 = {W{1'b0}};
+      end else if (REGS[0] && N == 2) begin : g_r2
+        reg [W-1:0] r0, r1;
+        always @(posedge clk) if (ce) begin r0 <= g_t[0].tv; r1 <= g_t[1].tv; end
+        assign q0 = r0;
+        assign q1 = r1;
+        assign q2 = {W{1'b0}};
+      end else if (REGS[0]) begin : g_r3
+        reg [W-1:0] r0, r1, r2;
+        always @(posedge clk) if (ce) begin r0 <= g_t[0].tv; r1 <= g_t[1].tv; r2 <= g_t[2].tv; end
+        assign q0 = r0;
+        assign q1 = r1;
+        assign q2 = r2;
+      end else if (N == 1) begin : g_w1
+        assign q0 = g_t[0].tv;
+        assign q1 = {W{1'b0}};
+        assign q2 = {W{1'b0}};
+      end else if (N == 2) begin : g_w2
+        assign q0 = g_t[0].tv;
+        assign q1 = g_t[1].tv;
+        assign q2 = {W{1'b0}};
+      end else begin : g_w3
+        assign q0 = g_t[0].tv;
+        assign q1 = g_t[1].tv;
+        assign q2 = g_t[2].tv;
+      end
+      if (OP == 0) begin : g_sum
+        assign v = q0 + q1 + q2;                 // absent terms are zero
+      end else if (N == 1 || LEVELS == 0) begin : g_one
+        assign v = q0;
+      end else if (OP == 1) begin : g_smax
+        assign v = ($signed(q0) >= $signed(q1)) ? q0 : q1;
+      end else begin : g_umax
+        assign v = (q0 >= q1) ? q0 : q1;
       end
     end else begin : g_node
       localparam CH = A ** (LEVELS - 1);       // terms per subtree
