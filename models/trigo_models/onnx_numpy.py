@@ -4,12 +4,19 @@ onnx 1.12 has no ``onnx.reference`` and onnxruntime is not available, so this
 module evaluates an ONNX graph directly from its initializers. It exists to
 check that the committed ``.onnx`` files (not just the PyTorch modules)
 reproduce the committed golden outputs. It supports only what the examples
-need: Gemm, MatMul, Add, Relu, Softmax, Conv (group 1), MaxPool (ceil_mode 0),
-BatchNormalization (inference), Flatten, Reshape, Constant, Shape, Gather,
-Unsqueeze, Concat, Identity. Computation is done in float64.
+need: Gemm, MatMul, Add, Sub, Mul, Relu, Elu, Sigmoid, Softmax, Conv (group 1),
+MaxPool (ceil_mode 0), BatchNormalization (inference), Flatten, Reshape,
+Squeeze, Slice, Constant, Shape, Gather, Unsqueeze, Concat, Identity.
+Computation is done in float64 unless ``dtype`` says otherwise.
+
+Nodes of other domains (e.g. trigo's GravNetConv/GlobalExchange/Condensation)
+are evaluated by functions passed in ``custom_ops``: a dict
+``(domain, op_type) -> fn(inputs, attrs) -> list of outputs``. The tests hold
+a loop-based numpy reference of the trigo ops (tests/graph_reference.py,
+``CUSTOM_OPS``) that plugs in here.
 """
 
-from typing import Dict
+from typing import Callable, Dict, Optional, Tuple
 
 import numpy as np
 import onnx
@@ -74,18 +81,31 @@ def _softmax(x, axis):
     return e / e.sum(axis=axis, keepdims=True)
 
 
-def run(model: onnx.ModelProto, inputs: Dict[str, np.ndarray]) -> Dict[str, np.ndarray]:
-    """Evaluate ``model`` on ``inputs`` (name -> array); return all graph outputs."""
+def run(model: onnx.ModelProto, inputs: Dict[str, np.ndarray],
+        custom_ops: Optional[Dict[Tuple[str, str], Callable]] = None,
+        dtype=np.float64) -> Dict[str, np.ndarray]:
+    """Evaluate ``model`` on ``inputs`` (name -> array); return all graph outputs.
+
+    Float initializers and inputs are converted to ``dtype`` (float64 by
+    default); ``custom_ops`` evaluates nodes outside the default domain."""
     env = {}
     for init in model.graph.initializer:
         arr = numpy_helper.to_array(init)
-        env[init.name] = arr.astype(np.float64) if arr.dtype.kind == "f" else arr
+        env[init.name] = arr.astype(dtype) if arr.dtype.kind == "f" else arr
     for k, v in inputs.items():
-        env[k] = np.asarray(v, dtype=np.float64)
+        env[k] = np.asarray(v, dtype=dtype)
     for node in model.graph.node:
         a = _attrs(node)
         x = [env[i] if i else None for i in node.input]
         op = node.op_type
+        if node.domain not in ("", "ai.onnx"):
+            fn = (custom_ops or {}).get((node.domain, op))
+            if fn is None:
+                raise NotImplementedError(f"op {node.domain}::{op} (pass custom_ops)")
+            ys = fn(x, a)
+            for name, y in zip(node.output, ys):
+                env[name] = y.astype(dtype) if y.dtype.kind == "f" else y
+            continue
         if op == "Gemm":
             A = x[0].T if a.get("transA", 0) else x[0]
             B = x[1].T if a.get("transB", 0) else x[1]
@@ -96,8 +116,28 @@ def run(model: onnx.ModelProto, inputs: Dict[str, np.ndarray]) -> Dict[str, np.n
             y = x[0] @ x[1]
         elif op == "Add":
             y = x[0] + x[1]
+        elif op == "Sub":
+            y = x[0] - x[1]
+        elif op == "Mul":
+            y = x[0] * x[1]
         elif op == "Relu":
             y = np.maximum(x[0], 0.0)
+        elif op == "Elu":
+            al = a.get("alpha", 1.0)
+            y = np.where(x[0] > 0, x[0], al * np.expm1(np.minimum(x[0], 0)))
+        elif op == "Sigmoid":
+            y = 1.0 / (1.0 + np.exp(-x[0]))
+        elif op == "Squeeze":
+            axes = a["axes"] if "axes" in a else [int(v) for v in x[1]]
+            y = np.squeeze(x[0], axis=tuple(int(v) % x[0].ndim for v in axes))
+        elif op == "Slice":
+            starts, ends = x[1].astype(np.int64), x[2].astype(np.int64)
+            axes = x[3].astype(np.int64) if len(x) > 3 and x[3] is not None else range(len(starts))
+            steps = x[4].astype(np.int64) if len(x) > 4 and x[4] is not None else [1] * len(starts)
+            sl = [slice(None)] * x[0].ndim
+            for st, en, ax, sp in zip(starts, ends, axes, steps):
+                sl[int(ax)] = slice(int(st), int(en), int(sp))
+            y = x[0][tuple(sl)]
         elif op == "Softmax":
             y = _softmax(x[0], a.get("axis", -1))
         elif op == "Conv":
@@ -132,5 +172,7 @@ def run(model: onnx.ModelProto, inputs: Dict[str, np.ndarray]) -> Dict[str, np.n
             y = x[0]
         else:
             raise NotImplementedError(f"op {op}")
+        if isinstance(y, np.ndarray) and y.dtype.kind == "f":
+            y = y.astype(dtype, copy=False)
         env[node.output[0]] = y
     return {o.name: env[o.name] for o in model.graph.output}
