@@ -10,7 +10,8 @@ import (
 	"trigo/ir"
 )
 
-// exampleModels lists the shared hls4ml examples and the bundled models.
+// exampleModels lists the shared hls4ml examples and the bundled
+// feed-forward models.
 func exampleModels(t testing.TB) []string {
 	t.Helper()
 	shared, _ := filepath.Glob("../../../shared/models/hls4ml-examples/*.onnx")
@@ -20,8 +21,12 @@ func exampleModels(t testing.TB) []string {
 		}
 		t.Log("shared examples missing: ../../../shared/models/hls4ml-examples")
 	}
-	bundled, _ := filepath.Glob("../../models/examples/*/model.onnx")
-	return append(shared, bundled...)
+	// The bundled feed-forward models; the graph networks (ecl_gnn, ...)
+	// need the graph ops in RTL (a later issue).
+	for _, name := range []string{"jet_tagger", "small_cnn"} {
+		shared = append(shared, filepath.Join("..", "..", "models", "examples", name, "model.onnx"))
+	}
+	return shared
 }
 
 // quantised imports an ONNX model and compiles it with the default config.
