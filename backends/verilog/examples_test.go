@@ -101,3 +101,39 @@ func TestExamplesShiftAdd(t *testing.T) {
 		})
 	}
 }
+
+// TestJetTaggerLatencyTarget pins the RTL issue's target for the jet tagger
+// (three_layer_pytorch, fixed<16,6>, reuse 1, 250 MHz): II 1 and at most
+// 10 cycles, met in zero-DSP mode; DSP mode is logged (12 cycles: a
+// combinational DSP multiply fills most of a 4 ns stage). TestVerifyExamples
+// in cmd/trigo measures the DSP-mode design; this test only reads the
+// schedule, so it also runs where no simulator is installed.
+func TestJetTaggerLatencyTarget(t *testing.T) {
+	var model string
+	for _, p := range exampleModels(t) {
+		if exampleName(p) == "three_layer_pytorch" {
+			model = p
+		}
+	}
+	if model == "" {
+		t.Skip("three_layer_pytorch not available")
+	}
+	for _, c := range []struct {
+		mult   string
+		maxLat int
+	}{{"lut", 10}, {"dsp", 12}} {
+		b := New(Options{ClockMHz: 250, Multipliers: c.mult})
+		pg, err := b.Prepare(quantised(t, model))
+		if err != nil {
+			t.Fatal(err)
+		}
+		lat, ii, err := b.Timing(pg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("jet tagger, %s multipliers, 250 MHz: latency %d cycles, II %d", c.mult, lat, ii)
+		if ii != 1 || lat > c.maxLat {
+			t.Errorf("%s: latency %d II %d, want <= %d and 1", c.mult, lat, ii, c.maxLat)
+		}
+	}
+}
