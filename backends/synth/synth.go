@@ -79,6 +79,11 @@ func Run(files []string, top string, opts Options) (*Report, error) {
 		}
 		fmt.Fprintf(&script, "read_verilog %q\n", abs)
 	}
+	// Flatten first and drop the flattened ports' named copies: a layer
+	// module's wide input bus is copied into every instance below it, and
+	// those millions of public wire bits (kept by plain opt_clean) made
+	// every later pass crawl on the larger models.
+	fmt.Fprintf(&script, "hierarchy -top %s\nproc\nflatten\nopt_clean -purge\n", top)
 	fmt.Fprintf(&script, "synth_xilinx -family %s -flatten -top %s\n", opts.Family, top)
 	fmt.Fprintf(&script, "write_json netlist.json\n")
 	if err := os.WriteFile(filepath.Join(dir, "synth.ys"), []byte(script.String()), 0o644); err != nil {
