@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"trigo/ir"
 )
@@ -50,4 +51,45 @@ func WriteFiles(dir string, files []File) error {
 		}
 	}
 	return nil
+}
+
+// UnsupportedError reports that a backend does not implement an op the
+// graph uses (yet). It is the one error a caller may treat as "skip this
+// backend for this model" (trigo compile does, unless the backend was
+// asked for explicitly); every other error is a failure.
+type UnsupportedError struct {
+	Backend string   // the backend's name in messages ("verilog", "HLS")
+	Node    string   // the first node with an unsupported op
+	Op      string   // its op
+	Others  []string // the other unsupported ops of the graph, in graph order
+}
+
+func (e *UnsupportedError) Error() string {
+	msg := fmt.Sprintf("op %s (node %q) is not supported by the %s backend yet", e.Op, e.Node, e.Backend)
+	if len(e.Others) > 0 {
+		msg += fmt.Sprintf("; nor are %s", strings.Join(e.Others, ", "))
+	}
+	return msg
+}
+
+// CheckOps returns an *UnsupportedError when a node of g uses an op that
+// is not in supported, and nil otherwise.
+func CheckOps(g *ir.Graph, backend string, supported map[string]bool) error {
+	var e *UnsupportedError
+	seen := map[string]bool{}
+	for _, n := range g.Nodes {
+		if supported[n.Op] || seen[n.Op] {
+			continue
+		}
+		seen[n.Op] = true
+		if e == nil {
+			e = &UnsupportedError{Backend: backend, Node: n.Name, Op: n.Op}
+		} else {
+			e.Others = append(e.Others, n.Op)
+		}
+	}
+	if e == nil {
+		return nil
+	}
+	return e
 }

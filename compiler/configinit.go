@@ -26,7 +26,9 @@ import (
 // (reshape, transpose, maxpool, reduce_max, concat) or their own attributes
 // (QONNX quantisers): those lines are commented out. A table's size and
 // range are the ones lowering chose (model.table_size and the function's
-// default range unless configured).
+// default range unless configured); gravnet_agg's weight is the type of
+// its exp table, whose default range depends on it. Vertex masks (graph
+// ops' valid inputs) default to MaskPrecision.
 func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 	if base == nil {
 		base = DefaultConfig()
@@ -75,7 +77,7 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 	fmt.Fprintf(&b, "  weight: %s   # default type of dense/conv weights\n", yamlScalar(weight))
 	fmt.Fprintf(&b, "  bias: %s   # default type of dense/conv biases\n", yamlScalar(bias))
 	fmt.Fprintf(&b, "  accum: %s   # default dense/conv accumulator type\n", yamlScalar(accum))
-	fmt.Fprintf(&b, "  table_size: %d   # default number of entries of lookup tables\n", tableSize)
+	fmt.Fprintf(&b, "  table_size: %d   # default number of entries of lookup tables (gravnet_agg weight tables: 4x)\n", tableSize)
 	b.WriteString("  # Firmware:\n")
 	fmt.Fprintf(&b, "  clock_mhz: %s   # target clock; the RTL scheduler places registers to meet it\n", yamlFloat(orFloat(m.ClockMHz, 250)))
 	fmt.Fprintf(&b, "  reuse_factor: %d   # 1 = fully parallel (II 1); R shares multipliers R ways (II R)\n", max(m.ReuseFactor, 1))
@@ -88,9 +90,13 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 		for _, v := range g.Inputs {
 			t := base.Inputs[v.Name]
 			if t == "" {
-				t = m.Precision
+				t = InputDefault(g, v.Name, m.Precision)
 			}
-			fmt.Fprintf(&b, "  %s: %s   # %s\n", yamlKey(v.Name), yamlScalar(t), v.Shape)
+			note := ""
+			if InputDefault(g, v.Name, "") != "" {
+				note = " vertex mask: valid when > 0.5"
+			}
+			fmt.Fprintf(&b, "  %s: %s   # %s%s\n", yamlKey(v.Name), yamlScalar(t), v.Shape, note)
 		}
 	}
 	if len(g.Nodes) == 0 {
@@ -134,8 +140,34 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 			}
 		}
 		switch n.Op {
-		case "reshape", "transpose", "maxpool", "reduce_max":
+		case "reshape", "transpose", "maxpool", "reduce_max", "slice", "mask":
 			optional("result", lc.Result, "keeps the input's type")
+		case "global_exchange":
+			optional("result", lc.Result, "the input's type (x, its mean, min and max lie in its range)")
+		case "gravnet_agg":
+			tw := or(lc.Weight, GravNetTablePrecision)
+			fmt.Fprintf(&b, "    weight: %s   # type of the entries of the table of exp(-exponent*d)\n", yamlScalar(tw))
+			field("result", or(lc.Result, ResultDefault(g, n, m.Precision)))
+			p, _ := ir.GravNet(n.Attrs)
+			rng := [2]float64{0, 1}
+			if tp, err := base.Precision(tw); err == nil && tp.Kind == PrecFixed {
+				rng = gravnetTableRange(p.Exponent, tp.Type)
+			}
+			size := GravNetTableScale * tableSize
+			if lc.Table != nil {
+				if lc.Table.Size != 0 {
+					size = lc.Table.Size
+				}
+				if len(lc.Table.Range) == 2 {
+					rng = [2]float64{lc.Table.Range[0], lc.Table.Range[1]}
+				}
+			}
+			fmt.Fprintf(&b, "    table:   # exp(-%g*d) over distances d in [lo, hi) (k = %d, %s)\n", p.Exponent, p.K, p.Distance)
+			fmt.Fprintf(&b, "      size: %d\n", size)
+			fmt.Fprintf(&b, "      range: [%s, %s]\n", yamlFloat(rng[0]), yamlFloat(rng[1]))
+		case "condensation":
+			fmt.Fprintf(&b, "    result: %s   # type of the clusters output (beta and payload of each condensation point)\n",
+				yamlScalar(or(lc.Result, ResultDefault(g, n, m.Precision))))
 		case "concat":
 			optional("result", lc.Result, "the inputs' type when they agree, else model.precision")
 		case "fake_quant":

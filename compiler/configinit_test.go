@@ -13,6 +13,8 @@ import (
 func configInitModels(t *testing.T) []string {
 	t.Helper()
 	files, _ := filepath.Glob("../models/examples/*/model.onnx")
+	graphs, _ := filepath.Glob("testdata/graph/*.onnx")
+	files = append(files, graphs...)
 	shared, _ := filepath.Glob("../../shared/models/hls4ml-examples/*.onnx")
 	if len(shared) == 0 && os.Getenv("CI") == "true" {
 		t.Fatal("../shared/models/hls4ml-examples is missing")

@@ -50,7 +50,7 @@ func foldConstants(g *ir.Graph, _ *state) error {
 	}
 	var keep []*ir.Node
 	for _, n := range g.Nodes {
-		allConst := len(n.Inputs) > 0
+		allConst := len(n.Inputs) > 0 && len(n.Outputs) == 1
 		for _, in := range n.Inputs {
 			if consts[in] == nil {
 				allConst = false

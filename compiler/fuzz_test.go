@@ -18,6 +18,7 @@ func FuzzImportONNX(f *testing.F) {
 	for _, pat := range []string{
 		"../../shared/models/hls4ml-examples/*.onnx",
 		"../models/examples/*/model.onnx",
+		"testdata/graph/*.onnx",
 	} {
 		p, _ := filepath.Glob(pat) // missing folders only weaken the seeds
 		paths = append(paths, p...)

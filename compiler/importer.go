@@ -18,12 +18,13 @@ import (
 
 // SupportedONNXOps lists the ONNX ops the importer accepts on event data.
 // Shape-computation ops (Shape, Gather, ConstantOfShape, Range, If with a
-// constant condition, ...) are also accepted when they fold to constants.
+// constant condition, ...) are also accepted when they fold to constants,
+// and so are the graph ops of the custom domain "trigo" (TrigoOps).
 var SupportedONNXOps = []string{
-	"Add", "AveragePool", "BatchNormalization", "BipolarQuant", "Clip", "Concat", "Conv", "Div",
+	"Add", "AveragePool", "BatchNormalization", "BipolarQuant", "Cast", "Clip", "Concat", "Conv", "Div",
 	"Dropout", "Elu", "Exp", "Flatten", "Gemm", "GlobalAveragePool", "GlobalMaxPool", "Identity",
 	"LeakyRelu", "MatMul", "MaxPool", "Mul", "Quant", "Relu", "Reshape", "Selu", "Sigmoid",
-	"Softmax", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
+	"Slice", "Softmax", "Split", "Squeeze", "Sub", "Tanh", "Transpose", "Unsqueeze",
 }
 
 // ImportONNX decodes an ONNX model and converts it into a float IR graph.
@@ -174,10 +175,8 @@ func (im *importer) tensorConst(t *onnx.Tensor) (*constTensor, error) {
 }
 
 func (im *importer) addInput(in *onnx.ValueInfo) error {
-	switch in.ElemType {
-	case onnx.Float, onnx.Double, onnx.Float16, 0:
-	default:
-		return fmt.Errorf("input %q has element type %v; trigo takes float inputs", in.Name, in.ElemType)
+	if !isInputType(in.ElemType) {
+		return fmt.Errorf("input %q has element type %v; trigo takes float inputs (and bool or integer masks)", in.Name, in.ElemType)
 	}
 	if !in.HasShape || len(in.Shape) < 1 {
 		return fmt.Errorf("input %q has no shape; re-export with a static shape [batch, ...]", in.Name)
@@ -360,9 +359,9 @@ func toInt64s(v []int) []int64 {
 }
 
 func (im *importer) importNode(n *onnx.Node) error {
-	if n.Domain != "" && n.Domain != "ai.onnx" && n.OpType != "Quant" && n.OpType != "BipolarQuant" {
-		return fmt.Errorf("custom-domain op %s::%s is not supported (supported: %s, and QONNX Quant/BipolarQuant)",
-			n.Domain, n.OpType, strings.Join(SupportedONNXOps, ", "))
+	if n.Domain != "" && n.Domain != "ai.onnx" && n.Domain != TrigoDomain && n.OpType != "Quant" && n.OpType != "BipolarQuant" {
+		return fmt.Errorf("custom-domain op %s::%s is not supported (supported: %s, QONNX Quant/BipolarQuant, and %s::%s)",
+			n.Domain, n.OpType, strings.Join(SupportedONNXOps, ", "), TrigoDomain, strings.Join(TrigoOps, "/"))
 	}
 	if len(n.Outputs) == 0 {
 		return errors.New("node has no outputs")
@@ -373,6 +372,9 @@ func (im *importer) importNode(n *onnx.Node) error {
 	es, allConst, err := im.inputs(n)
 	if err != nil {
 		return err
+	}
+	if n.Domain == TrigoDomain {
+		return im.importTrigo(n, es)
 	}
 	if n.OpType == "Shape" && len(es) > 0 && es[0] != nil && es[0].c == nil {
 		// The shape of event data, with a batch of 1.

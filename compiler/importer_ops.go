@@ -188,6 +188,21 @@ func (im *importer) importDynamic(n *onnx.Node, es []*entry) error {
 		return im.reshape(n, x, ir.Shape(dims[1:]))
 	case "Concat":
 		return im.importConcat(n, es)
+	case "Slice":
+		if x.c != nil {
+			return errors.New("first input must be event data")
+		}
+		return im.importSlice(n, es)
+	case "Split":
+		if x.c != nil {
+			return errors.New("first input must be event data")
+		}
+		return im.importSplit(n, es)
+	case "Cast":
+		if x.c != nil {
+			return errors.New("first input must be event data")
+		}
+		return im.importCast(n, x)
 	case "Quant":
 		q, err := quantParams(n, es)
 		if err != nil {

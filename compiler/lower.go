@@ -11,7 +11,7 @@ var defaultTableRange = map[string][2]float64{
 	"sigmoid": {-8, 8},
 	"tanh":    {-4, 4},
 	"exp":     {-8, 8},
-	"elu_neg": {-8, 8},
+	"elu_neg": {-8, 0}, // widened by one entry, see tableRange
 }
 
 // lowerActivations rewrites softmax, elu and selu into primitive ops and
@@ -83,13 +83,21 @@ func (lw *lowering) table(name, fn string, alpha float64, in string, out *ir.Val
 
 func (lw *lowering) tableRange(name, fn string, alpha float64, in string, out *ir.Value, rng [2]float64) string {
 	size := lw.st.cfg.Model.TableSize
+	configured := false
 	if l := lw.st.cfg.layer(name); l.Table != nil {
 		if l.Table.Size != 0 {
 			size = l.Table.Size
 		}
 		if len(l.Table.Range) == 2 {
 			rng = [2]float64{l.Table.Range[0], l.Table.Range[1]}
+			configured = true
 		}
+	}
+	if fn == "elu_neg" && !configured && rng[1] == 0 {
+		// elu_neg is 0 for x >= 0: size-1 entries cover [lo, 0) and the
+		// last one [0, step), whose middle gives exactly 0, so that every
+		// x >= 0 (clamped to it) gets 0 and no entry is spent on x > 0.
+		rng[1] = -rng[0] / float64(size-1)
 	}
 	attrs := ir.Attrs{"function": fn, "lo": rng[0], "hi": rng[1], "size": int64(size)}
 	if fn == "elu_neg" {

@@ -35,6 +35,15 @@ type Manifest struct {
 	RTL *RTLManifest `json:"rtl,omitempty"`
 	// HLS describes OUT/hls when the HLS backend ran.
 	HLS *HLSManifest `json:"hls,omitempty"`
+	// Skipped lists the backends that were selected by default but do not
+	// implement the graph yet (graph ops), and why.
+	Skipped []SkippedBackend `json:"skipped_backends,omitempty"`
+}
+
+// SkippedBackend records a backend compile did not run on the graph.
+type SkippedBackend struct {
+	Backend string `json:"backend"`
+	Reason  string `json:"reason"`
 }
 
 // RTLManifest is the contract of the generated Verilog

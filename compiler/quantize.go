@@ -69,7 +69,9 @@ func (q *quantizer) calibrate(calib []sim.Batch) error {
 	g := cloneGraph(q.float)
 	g.Outputs = nil
 	for _, n := range g.Nodes {
-		g.Outputs = append(g.Outputs, n.Outputs[0].Name)
+		for _, o := range n.Outputs {
+			g.Outputs = append(g.Outputs, o.Name)
+		}
 	}
 	if len(g.Outputs) == 0 {
 		g.Outputs = []string{g.Inputs[0].Name}
@@ -163,7 +165,7 @@ func (q *quantizer) run(g *ir.Graph) error {
 		q.consts[c.Name] = c
 	}
 	for _, v := range g.Inputs {
-		p, err := q.precisionOr(q.cfg.Inputs[v.Name], q.cfg.Model.Precision)
+		p, err := q.precisionOr(q.cfg.Inputs[v.Name], InputDefault(g, v.Name, ""), q.cfg.Model.Precision)
 		if err != nil {
 			return err
 		}
@@ -179,7 +181,11 @@ func (q *quantizer) run(g *ir.Graph) error {
 		if err := q.node(g, n, &newConsts); err != nil {
 			return fmt.Errorf("layer %q (%s): %w", n.Name, n.Op, err)
 		}
-		q.types[n.Outputs[0].Name] = n.Outputs[0].Type.Fixed
+		for _, o := range n.Outputs {
+			if o.Type.Kind == ir.Fixed {
+				q.types[o.Name] = o.Type.Fixed
+			}
+		}
 	}
 	g.Consts = newConsts
 	return nil
@@ -251,8 +257,16 @@ func (q *quantizer) node(g *ir.Graph, n *ir.Node, consts *[]*ir.Const) error {
 	switch n.Op {
 	case "dense", "conv":
 		result, err = q.denseConv(g, n, layer, consts)
-	case "reshape", "transpose", "maxpool", "reduce_max":
+	case "reshape", "transpose", "maxpool", "reduce_max", "slice", "mask":
 		result, err = q.resultOr(n, layer, q.inType(n, 0))
+	case "global_exchange":
+		// x and its mean, min and max lie within x's range.
+		n.Attrs["recip_frac"] = int64(16)
+		result, err = q.resultOr(n, layer, q.inType(n, 0))
+	case "gravnet_agg":
+		result, err = q.gravnet(g, n, layer, consts)
+	case "condensation":
+		return q.condensation(n, layer)
 	case "concat":
 		same := true
 		for i := range n.Inputs {
@@ -321,6 +335,11 @@ func (q *quantizer) resultOr(n *ir.Node, layer *LayerConfig, def fixed.Type) (fi
 // result resolves the result precision: the layer's, else def (when not
 // empty), else the model's.
 func (q *quantizer) result(n *ir.Node, layer *LayerConfig, def string) (fixed.Type, error) {
+	return q.resultFor(n, layer, def, n.Outputs[0].Name)
+}
+
+// resultFor is result for output value (auto takes its calibration range).
+func (q *quantizer) resultFor(n *ir.Node, layer *LayerConfig, def, value string) (fixed.Type, error) {
 	p, err := q.precisionOr(layer.Result, def, q.cfg.Model.Precision)
 	if err != nil {
 		return fixed.Type{}, err
@@ -332,7 +351,7 @@ func (q *quantizer) result(n *ir.Node, layer *LayerConfig, def string) (fixed.Ty
 		}
 		return t, err
 	}
-	return q.resolve(p, n.Name, "result", n.Outputs[0].Name, nil)
+	return q.resolve(p, n.Name, "result", value, nil)
 }
 
 // codeBounds returns the smallest and largest code of a type as float64.
@@ -376,6 +395,8 @@ func (q *quantizer) exactResult(n *ir.Node) (fixed.Type, error) {
 		return exactType(xl*cnt, xh*cnt, x.Frac())
 	case "relu":
 		return exactType(0, xh, x.Frac())
+	case "gravnet_agg", "global_exchange", "condensation":
+		return fixed.Type{}, fmt.Errorf("precision exact is not available for %s results (means are rounded): give a fixed-point type or auto", n.Op)
 	}
 	return x, nil
 }
@@ -567,6 +588,11 @@ func (q *quantizer) checkAuto(g *ir.Graph, calib []sim.Batch) (bool, error) {
 	valueOf := map[string]string{}
 	for _, n := range g.Nodes {
 		valueOf[n.Name] = n.Outputs[0].Name
+		for i := len(n.Outputs) - 1; i >= 0; i-- { // the converted (non-index) output
+			if n.Outputs[i].Type.Kind == ir.Fixed {
+				valueOf[n.Name] = n.Outputs[i].Name
+			}
+		}
 	}
 	for _, v := range g.Inputs {
 		valueOf[v.Name] = v.Name
@@ -580,6 +606,23 @@ func (q *quantizer) checkAuto(g *ir.Graph, calib []sim.Batch) (bool, error) {
 	}
 	return widened, nil
 }
+
+// InputDefault is the precision of graph input name when the config sets
+// none (model is returned for "the model's precision"): vertex masks
+// (inputs read as valid[N] by graph ops) take MaskPrecision.
+func InputDefault(g *ir.Graph, name, model string) string {
+	for _, n := range g.Nodes {
+		if i := ir.VertexMaskInput(n.Op); i >= 0 && i < len(n.Inputs) && n.Inputs[i] == name {
+			return MaskPrecision
+		}
+	}
+	return model
+}
+
+// MaskPrecision is the default type of vertex masks: one bit, set exactly
+// when the float mask is above 1/2 (the validity rule, see
+// ir.MaskThreshold).
+const MaskPrecision = "ufixed<1,1,RND_MIN_INF,SAT>"
 
 // ResultDefault is the result precision of a node whose layer config sets
 // none (model is returned for "the model's precision"). Ops that keep their

@@ -147,6 +147,9 @@ func (b Backend) Prepare(g *ir.Graph) (*ir.Graph, error) {
 	if !g.IsFixed() {
 		return nil, fmt.Errorf("hls: graph %q is a float graph: compile (quantise) it first", g.Name)
 	}
+	if err := backends.CheckOps(g, "HLS", supportedOps); err != nil {
+		return nil, err // graph ops: a later issue
+	}
 	// The simulator defines the results; a graph it refuses has none.
 	if _, err := sim.NewFixed(g); err != nil {
 		return nil, fmt.Errorf("hls: %w", err)

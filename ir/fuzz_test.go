@@ -1,6 +1,9 @@
 package ir
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 // FuzzParseIR checks that Parse never panics, that the printed form of any
 // graph it accepts is a fixed point of Print∘Parse, and that Validate never
@@ -17,6 +20,13 @@ func FuzzParseIR(f *testing.F) {
 		"node r = reduce_sum(y) {axes = [0, 1]} -> s: fixed<24,14>[1,1,2]\noutput s\n")
 	f.Add("trigo-ir 1\ngraph c\ninput x: int<8>[3]\nconst k: uint<4>[3] = [0, 15, 7]\nnode m = mul(x, k) -> y: ufixed<12,12,RND_CONV,SAT_ZERO>[3]\n" +
 		"node cc = concat(y, y) {axis = -1} -> z: fixed<13,13>[6]\nnode b = bipolar_quant(z) {scale = 0.5} -> q: fixed<2,1>[6]\noutput q\n")
+	for _, path := range graphOpFixtures {
+		src, err := os.ReadFile(path)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(src))
+	}
 
 	f.Fuzz(func(t *testing.T, src string) {
 		g, err := Parse(src)

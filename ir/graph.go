@@ -55,7 +55,7 @@ type Node struct {
 func (n *Node) Output() *Value { return n.Outputs[0] }
 
 // Attrs holds an op's attributes. Values are int64, float64, string,
-// []int64, []float64 or Type, as the op table declares.
+// []int64, []float64, []string or Type, as the op table declares.
 type Attrs map[string]any
 
 // Int returns an int attribute or def when absent.
@@ -94,6 +94,12 @@ func (a Attrs) Floats(name string) []float64 {
 	return v
 }
 
+// Strings returns a string-list attribute (nil when absent).
+func (a Attrs) Strings(name string) []string {
+	v, _ := a[name].([]string)
+	return v
+}
+
 // Type returns a type attribute.
 func (a Attrs) Type(name string) (Type, bool) {
 	v, ok := a[name].(Type)
@@ -109,6 +115,8 @@ func (a Attrs) Clone() Attrs {
 			out[k] = append([]int64(nil), x...)
 		case []float64:
 			out[k] = append([]float64(nil), x...)
+		case []string:
+			out[k] = append([]string(nil), x...)
 		default:
 			out[k] = v
 		}

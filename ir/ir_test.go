@@ -18,6 +18,8 @@ input "onnx::Gemm_0": f32[4]
 input img: f32[6,6,2]
 input seq: f32[8,3]
 input s: f32[]
+input ev: f32[5,3]
+input valid: f32[5]
 const w: f32[4,3] = [-0, 1e-45, 3.4028235e38, -3.4028235e38, 0.1, -2.5, 1, 0, 7, 8, 9, 10]
 const b: f32[3] = [0.5, -0.5, 0]
 const "name with space": f32[3] = [1, 2, 3]
@@ -59,10 +61,20 @@ node se = selu(el.out) {alpha = 1.6732632423543772, gamma = 1.0507009873554805} 
 node sm = softmax(se.out) {axis = 0} -> sm.out: f32[7]
 node tb = table(sm.out) {function = "elu_neg", alpha = 0.5, lo = -8.0, hi = 8.0, size = 1024} -> tb.out: f32[7]
 node c1 = conv(seq, cw1) {strides = [2], dilations = [2], pads = [1, 0]} -> c1.out: f32[3,5]
+node sl = slice(ev) {axes = [1], starts = [0], ends = [2], steps = [1]} -> sl.out: f32[5,2]
+node gv = gravnet_agg(sl.out, ev, valid) {k = 3, exponent = 10.0, include_self = 0, distance = "l1"} -> gv.out: f32[5,6]
+node ge = global_exchange(gv.out, valid) {ops = ["mean", "max"]} -> ge.out: f32[5,18]
+node mk = mask(ge.out, valid) -> mk.out: f32[5,18]
+node bt = slice(ev) {axes = [-1], starts = [2], ends = [3]} -> bt.out: f32[5,1]
+node br = reshape(bt.out) {shape = [5]} -> beta: f32[5]
+node cd = condensation(beta, sl.out, valid, mk.out) {t_beta = 0.1, t_d = 1.0, max_clusters = 2} -> assign: i32[5], clusters: f32[2,19], n_clusters: i32[]
 output tb.out
 output bq.out
 output tp.out
 output c1.out
+output assign
+output clusters
+output n_clusters
 `
 
 // fixedGraphText is a quantised graph with lut, an i32 constant and fixed

@@ -15,11 +15,17 @@ const (
 	AttrInts
 	AttrFloats
 	AttrType
+	AttrStrings
 )
 
 func (k AttrKind) String() string {
-	return [...]string{"?", "int", "float", "string", "ints", "floats", "type"}[k]
+	if int(k) >= len(attrKindNames) {
+		return "?"
+	}
+	return attrKindNames[k]
 }
+
+var attrKindNames = [...]string{"?", "int", "float", "string", "ints", "floats", "type", "strings"}
 
 // AttrSpec declares one attribute of an op.
 type AttrSpec struct {
@@ -51,9 +57,49 @@ type OpSpec struct {
 	Outputs   int
 	Attrs     []AttrSpec
 	Domain    Domain
-	// Shapes infers output shapes. ins holds the input shapes, consts the
-	// constant inputs (nil where an input is not constant).
+	// InputNames names the inputs in order where that helps (graph ops):
+	// error messages use them, and an input named "valid" is the vertex
+	// mask of the event (see VertexMaskInput).
+	InputNames []string
+	// IntOutputs lists the outputs that hold int32 values (cluster ids,
+	// counts) in float and quantised graphs alike; every other output is
+	// f32 or fixed-point.
+	IntOutputs []int
+	// Shapes infers output shapes from the input shapes. It also checks
+	// the attribute values the shapes depend on (and those of graph ops),
+	// so Validate reports them.
 	Shapes func(ins []Shape, a Attrs) ([]Shape, error)
+}
+
+// InputIndex returns the position of the input with this name, or -1.
+func (s *OpSpec) InputIndex(name string) int {
+	for i, n := range s.InputNames {
+		if n == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// IsIntOutput reports whether output i holds int32 values.
+func (s *OpSpec) IsIntOutput(i int) bool {
+	for _, j := range s.IntOutputs {
+		if i == j {
+			return true
+		}
+	}
+	return false
+}
+
+// VertexMaskInput returns the index of the input of op that is the vertex
+// mask valid[N] (graph ops), or -1. A mask holds 1 for real vertices and 0
+// for padding; quantisation gives graph inputs used as masks the type
+// ufixed<1,1>.
+func VertexMaskInput(op string) int {
+	if s := LookupOp(op); s != nil {
+		return s.InputIndex("valid")
+	}
+	return -1
 }
 
 // Attr returns the declaration of an attribute, or nil.
@@ -134,6 +180,36 @@ var opTable = []OpSpec{
 		Attrs: []AttrSpec{{Name: "offset", Kind: AttrInt, Required: true}, {Name: "shift", Kind: AttrInt, Required: true},
 			{Name: "function", Kind: AttrString}},
 		Shapes: sameShape},
+	{Name: "slice", Doc: "x[start:end:step] along each of axes (pure wiring); starts and ends lie in [0, dim], steps >= 1",
+		MinInputs: 1, MaxInputs: 1, Outputs: 1,
+		Attrs: []AttrSpec{{Name: "axes", Kind: AttrInts, Required: true}, {Name: "starts", Kind: AttrInts, Required: true},
+			{Name: "ends", Kind: AttrInts, Required: true}, {Name: "steps", Kind: AttrInts}},
+		Shapes: sliceShapes},
+	// Graph ops (GNNs on events padded to N vertices; valid[N] marks the
+	// real ones). ir/SEMANTICS.md defines them exactly, float and fixed.
+	{Name: "mask", Doc: "y[n,...] = valid[n] != 0 ? x[n,...] : 0 (zeroes the rows of padding vertices); fixed: x converted to the result type",
+		MinInputs: 2, MaxInputs: 2, Outputs: 1, InputNames: []string{"x", "valid"}, Shapes: maskShapes},
+	{Name: "gravnet_agg", Doc: "GravNet aggregation [N,2P] = concat(mean, max) over the k nearest valid vertices j in s (distance l2: squared Euclidean, l1: Manhattan; " +
+		"ties to the lower j; j = i only with include_self) of w*h[j], w = exp(-exponent*d); zero rows for invalid vertices; " +
+		"fixed: exact distance codes, w = table[clamp((d - offset) >> shift)], mean = exact sum times round(2^recip_frac/count)",
+		MinInputs: 3, MaxInputs: 4, Outputs: 1, InputNames: []string{"s", "h", "valid", "table"},
+		Attrs: []AttrSpec{{Name: "k", Kind: AttrInt, Required: true}, {Name: "exponent", Kind: AttrFloat},
+			{Name: "include_self", Kind: AttrInt}, {Name: "distance", Kind: AttrString},
+			{Name: "offset", Kind: AttrInt}, {Name: "shift", Kind: AttrInt}, {Name: "recip_frac", Kind: AttrInt}},
+		Shapes: gravnetShapes},
+	{Name: "global_exchange", Doc: "[N,F*(1+len(ops))]: each valid vertex's x followed by the statistics (mean, min, max) of x over the valid vertices; " +
+		"zero rows for invalid vertices; fixed: min/max exact, mean = exact sum times round(2^recip_frac/count)",
+		MinInputs: 2, MaxInputs: 2, Outputs: 1, InputNames: []string{"x", "valid"},
+		Attrs:  []AttrSpec{{Name: "ops", Kind: AttrStrings}, {Name: "recip_frac", Kind: AttrInt}},
+		Shapes: globalExchangeShapes},
+	{Name: "condensation", Doc: "object condensation: valid vertices with beta > t_beta, by decreasing beta (ties: lower index), become condensation points of " +
+		"clusters 0,1,... (at most max_clusters) that take every unassigned valid vertex within squared distance < t_d^2 in coords; " +
+		"outputs assign[N] (i32, -1: none), clusters[M,1+P] (beta and payload of each condensation point), n_clusters (i32); " +
+		"fixed: beta code > beta_code, squared-distance code < dist_code",
+		MinInputs: 4, MaxInputs: 4, Outputs: 3, InputNames: []string{"beta", "coords", "valid", "payload"}, IntOutputs: []int{0, 2},
+		Attrs: []AttrSpec{{Name: "t_beta", Kind: AttrFloat, Required: true}, {Name: "t_d", Kind: AttrFloat, Required: true},
+			{Name: "max_clusters", Kind: AttrInt, Required: true}, {Name: "beta_code", Kind: AttrInt}, {Name: "dist_code", Kind: AttrInt}},
+		Shapes: condensationShapes},
 }
 
 // LookupOp returns the declaration of an op, or nil.

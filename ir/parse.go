@@ -321,6 +321,30 @@ func (p *parser) list() ([]string, error) {
 	return out, p.expect("]")
 }
 
+// stringList parses ["a", "b", ...].
+func (p *parser) stringList() ([]string, error) {
+	if err := p.expect("["); err != nil {
+		return nil, err
+	}
+	out := []string{}
+	for !p.isPunct("]") {
+		if len(out) > 0 {
+			if err := p.expect(","); err != nil {
+				return nil, err
+			}
+		}
+		t, err := p.take()
+		if err != nil {
+			return nil, err
+		}
+		if t.kind != tString {
+			return nil, fmt.Errorf("expected a quoted string, found %q", t.text)
+		}
+		out = append(out, t.text)
+	}
+	return out, p.expect("]")
+}
+
 func (p *parser) constant() (*Const, error) {
 	v, err := p.value()
 	if err != nil {
@@ -461,6 +485,10 @@ func (p *parser) attr(n *Node, spec *OpSpec) error {
 		}
 	case AttrFloats:
 		if v, err = p.floatList(); err != nil {
+			return fmt.Errorf("attribute %q: %w", key, err)
+		}
+	case AttrStrings:
+		if v, err = p.stringList(); err != nil {
 			return fmt.Errorf("attribute %q: %w", key, err)
 		}
 	case AttrType:

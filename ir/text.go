@@ -140,6 +140,12 @@ func formatAttr(v any) string {
 			parts[i] = formatFloat(e)
 		}
 		return "[" + strings.Join(parts, ", ") + "]"
+	case []string:
+		parts := make([]string, len(x))
+		for i, e := range x {
+			parts[i] = strconv.Quote(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
 	case Type:
 		return x.String()
 	}

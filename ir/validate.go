@@ -121,8 +121,23 @@ func (g *Graph) Validate() error {
 				}
 			}
 		}
-		for _, o := range n.Outputs {
+		for i, o := range n.Outputs {
 			define(o, "value")
+			if isInt := o.Type.Kind == Int32; isInt != spec.IsIntOutput(i) {
+				if isInt {
+					fail("%s: output %q is i32, but output %d of %s holds f32 or fixed-point values", where, o.Name, i, n.Op)
+				} else {
+					fail("%s: output %q is %s, want i32 (indices and counts)", where, o.Name, o.Type)
+				}
+			}
+		}
+		for _, v := range ins {
+			if v.Type.Kind == Int32 {
+				fail("%s: input %q is i32; no op reads i32 values (they are graph outputs only)", where, v.Name)
+			}
+		}
+		if n.Op == "gravnet_agg" && !fixedGraph && len(n.Inputs) > 3 {
+			fail("%s: the table input exists only in quantised graphs (the float graph computes exp exactly)", where)
 		}
 		if n.Op == "table" {
 			if _, err := TableFunction(n.Attrs.String("function", ""), 0); err != nil {
@@ -209,6 +224,8 @@ func checkAttrs(spec *OpSpec, a Attrs) error {
 			okKind = as.Kind == AttrInts
 		case []float64:
 			okKind = as.Kind == AttrFloats
+		case []string:
+			okKind = as.Kind == AttrStrings
 		case Type:
 			okKind = as.Kind == AttrType
 		}
@@ -264,9 +281,11 @@ func checkFixedNode(n *Node, ins []*Value, consts map[string]*Const) error {
 	if err := fixedIn(ins); err != nil {
 		return err
 	}
-	out := n.Outputs[0]
-	if out.Type.Kind != Fixed {
-		return fmt.Errorf("output %q is %s, want a fixed-point type", out.Name, out.Type)
+	spec := LookupOp(n.Op)
+	for i, o := range n.Outputs {
+		if o.Type.Kind != Fixed && !spec.IsIntOutput(i) {
+			return fmt.Errorf("output %q is %s, want a fixed-point type", o.Name, o.Type)
+		}
 	}
 	switch n.Op {
 	case "dense", "conv":
@@ -336,6 +355,29 @@ func checkFixedNode(n *Node, ins []*Value, consts map[string]*Const) error {
 				return fmt.Errorf("%s %v does not lie on the input grid of %s", k, n.Attrs.Float(k, 0), x)
 			}
 		}
+	case "gravnet_agg":
+		return checkFixedGravNet(n, ins, consts)
+	case "global_exchange":
+		x := ins[0].Type.Fixed
+		if rf := n.Attrs.Int("recip_frac", -1); rf < 1 || rf > 32 {
+			return errors.New("quantised global_exchange needs recip_frac in 1..32")
+		}
+		if need := x.Width + 1 + ceilLog2(ins[0].Shape[0]) + int(n.Attrs.Int("recip_frac", 0)); need > MaxExactBits {
+			return fmt.Errorf("exact mean needs %d bits (max %d)", need, MaxExactBits)
+		}
+	case "condensation":
+		for _, k := range []string{"beta_code", "dist_code"} {
+			if _, ok := n.Attrs[k].(int64); !ok {
+				return fmt.Errorf("quantised condensation needs the threshold code attribute %s", k)
+			}
+		}
+		if dc := n.Attrs.Int("dist_code", 0); dc < 0 {
+			return fmt.Errorf("dist_code %d must be >= 0", dc)
+		}
+		c := ins[1]
+		if need := 2*(c.Type.Fixed.Width+1) + ceilLog2(c.Shape[1]); need > MaxExactBits {
+			return fmt.Errorf("exact squared distance of coords %q needs %d bits (max %d)", c.Name, need, MaxExactBits)
+		}
 	case "lut":
 		t := consts[ins[1].Name]
 		if t == nil || len(t.Shape) != 1 || t.Shape[0] < 1 {
@@ -344,6 +386,44 @@ func checkFixedNode(n *Node, ins []*Value, consts map[string]*Const) error {
 		if s := n.Attrs.Int("shift", -1); s < 0 || s > 62 {
 			return fmt.Errorf("shift %d outside 0..62", s)
 		}
+	}
+	return nil
+}
+
+// checkFixedGravNet checks a quantised gravnet_agg: its weight table and
+// the widths of the exact distances, messages and sums.
+func checkFixedGravNet(n *Node, ins []*Value, consts map[string]*Const) error {
+	if len(ins) < 4 {
+		return errors.New("quantised gravnet_agg needs its weight table as the fourth input")
+	}
+	if t := consts[ins[3].Name]; t == nil || len(t.Shape) != 1 || t.Shape[0] < 1 {
+		return errors.New("table must be a 1-D constant")
+	}
+	if s := n.Attrs.Int("shift", -1); s < 0 || s > 62 {
+		return fmt.Errorf("shift %d outside 0..62", s)
+	}
+	if _, ok := n.Attrs["offset"].(int64); !ok {
+		return errors.New("quantised gravnet_agg needs the table offset attribute")
+	}
+	rf := n.Attrs.Int("recip_frac", -1)
+	if rf < 1 || rf > 32 {
+		return errors.New("quantised gravnet_agg needs recip_frac in 1..32")
+	}
+	p, err := GravNet(n.Attrs)
+	if err != nil {
+		return err
+	}
+	s, h, t := ins[0], ins[1], ins[3]
+	term := s.Type.Fixed.Width + 1 // |s_i - s_j|
+	if p.Distance == DistanceL2 {
+		term *= 2
+	}
+	if need := term + ceilLog2(s.Shape[1]); need > MaxExactBits {
+		return fmt.Errorf("exact distance of s %q needs %d bits (max %d)", s.Name, need, MaxExactBits)
+	}
+	msg := t.Type.Fixed.Width + h.Type.Fixed.Width + 1
+	if need := msg + ceilLog2(min(p.K, s.Shape[0])) + int(rf) + 1; need > MaxExactBits {
+		return fmt.Errorf("exact mean of the messages needs %d bits (max %d): use a narrower table or h", need, MaxExactBits)
 	}
 	return nil
 }

@@ -56,7 +56,7 @@ COND_OUTPUTS = ["assign", "clusters", "n_clusters"]
 
 CONFIG_HEADER = """# trigo compile config for {name} (keys: README.md "Quantisation config").
 # Compile:  trigo compile models/examples/{name}/model.onnx --config models/examples/{name}/config.yaml \\
-#             --calib models/examples/{name}/calib_x.npy models/examples/{name}/calib_valid.npy -o out/{name}
+#             --calib models/examples/{name}/calib_x.npy --calib models/examples/{name}/calib_valid.npy -o out/{name}
 """
 
 

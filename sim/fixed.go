@@ -76,7 +76,7 @@ func NewFixed(g *ir.Graph) (*Fixed, error) {
 	s := newSlots(g)
 	f := &Fixed{g: g, bufs: make([][]int64, len(s.values))}
 	for i, v := range s.values {
-		if v.Type.Kind != ir.Fixed {
+		if v.Type.Kind != ir.Fixed && v.Type.Kind != ir.Int32 { // checkNoInt32 allowed these i32 values
 			return nil, fmt.Errorf("sim: value %q is %s, want a fixed-point type", v.Name, v.Type)
 		}
 		f.bufs[i] = make([]int64, v.Shape.Size())
@@ -95,7 +95,7 @@ func NewFixed(g *ir.Graph) (*Fixed, error) {
 	}
 	f.counts = make([]counts, len(g.Inputs)+len(g.Nodes))
 	for i, n := range g.Nodes {
-		row := rowInfo{name: n.Name, op: n.Op, typ: n.Outputs[0].Type.String()}
+		row := rowInfo{name: n.Name, op: n.Op, typ: convertedType(n).String()}
 		if t, ok := n.Attrs.Type("acc"); ok && (n.Op == "dense" || n.Op == "conv") {
 			row.acc = t.String()
 		}
@@ -107,6 +107,17 @@ func NewFixed(g *ir.Graph) (*Fixed, error) {
 		f.steps = append(f.steps, step)
 	}
 	return f, nil
+}
+
+// convertedType is the type a node converts its results to: its first
+// output that is not an i32 index or count.
+func convertedType(n *ir.Node) ir.Type {
+	for _, o := range n.Outputs {
+		if o.Type.Kind != ir.Int32 {
+			return o.Type
+		}
+	}
+	return n.Outputs[0].Type
 }
 
 // Graph returns the compiled graph.
@@ -262,6 +273,9 @@ func (f *Fixed) ResetReport() {
 // compile builds the step of one node. Every step computes the exact result
 // of SEMANTICS.md in int64 and converts it to the output type.
 func (f *Fixed) compile(n *ir.Node, s *slots, cnt *counts) (func(), error) {
+	if step, ok, err := f.compileGraphOp(n, s, cnt); ok {
+		return step, err
+	}
 	in := func(i int) []int64 { return f.bufs[s.of(n.Inputs[i])] }
 	inV := func(i int) *ir.Value { return s.value(n.Inputs[i]) }
 	outV := n.Outputs[0]

@@ -108,6 +108,9 @@ func checkBatches(g *ir.Graph, inputs []Batch) (int, error) {
 }
 
 func (f *Float) compile(n *ir.Node, s *slots) (func(), error) {
+	if step, ok, err := f.compileGraphOp(n, s); ok {
+		return step, err
+	}
 	in := func(i int) []float32 { return f.bufs[s.of(n.Inputs[i])] }
 	inShape := func(i int) ir.Shape { return s.value(n.Inputs[i]).Shape }
 	outV := n.Outputs[0]

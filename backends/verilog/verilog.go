@@ -114,6 +114,9 @@ func (b *Backend) Prepare(g *ir.Graph) (*ir.Graph, error) {
 	if !g.IsFixed() {
 		return nil, fmt.Errorf("rtl: graph %q is a float graph: quantise it first", g.Name)
 	}
+	if err := backends.CheckOps(g, "verilog", supportedOps); err != nil {
+		return nil, err // graph ops: a later issue
+	}
 	var errs []error
 	for _, v := range g.Inputs {
 		if v.Type.Kind != ir.Fixed {

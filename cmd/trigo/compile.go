@@ -35,6 +35,8 @@ type compileFlags struct {
 	backends []string
 	name     string
 	synth    bool
+	// backendsExplicit is set when --backend was given on the command line.
+	backendsExplicit bool
 }
 
 func newCompileCmd(stdout, stderr io.Writer) *cobra.Command {
@@ -61,12 +63,22 @@ Writes the directory OUT (created or replaced as a whole, only on success):
                        shape, type, width, integer/fractional bits, signedness,
                        and the types the compiler chose
   OUT/report.txt       layers, chosen types and, with --calib, the overflow
-                       report and the error of every output against float`,
+                       report and the error of every output against float
+  OUT/rtl, OUT/hls     the firmware (--backend). A backend selected by
+                       default that does not implement an op of the model
+                       yet (the graph ops of GNNs) is skipped with a warning
+                       and listed in manifest.json (skipped_backends) and
+                       report.txt; naming it with --backend makes that an error`,
 		Example: `  trigo compile models/examples/jet_tagger/model.onnx -o out/jet_tagger \
       --calib models/examples/jet_tagger/calib.npy
-  trigo compile model.onnx --config model.yaml -o out/model`,
+  trigo compile model.onnx --config model.yaml -o out/model
+
+  # a graph network: inputs x and valid, so two calibration files
+  trigo compile models/examples/ecl_gnn/model.onnx --config models/examples/ecl_gnn/config.yaml \
+      --calib models/examples/ecl_gnn/calib_x.npy --calib models/examples/ecl_gnn/calib_valid.npy -o out/ecl_gnn`,
 		Args: exactArgs(1, "one MODEL.onnx argument"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			fl.backendsExplicit = cmd.Flags().Changed("backend")
 			return runCompile(args[0], fl, stdout, stderr)
 		}),
 	}
@@ -75,7 +87,7 @@ Writes the directory OUT (created or replaced as a whole, only on success):
 	f.StringVarP(&fl.config, "config", "c", "", "quantisation config YAML (default: built-in defaults)")
 	f.StringArrayVar(&fl.calib, "calib", nil, "calibration NPY, one per graph input in order (repeatable)")
 	f.BoolVarP(&fl.verbose, "verbose", "v", false, "print the compiler's log to stderr")
-	f.StringArrayVar(&fl.backends, "backend", []string{"rtl,hls"}, "firmware to generate: rtl (Verilog, OUT/rtl), hls (Vitis HLS C++, OUT/hls), none")
+	f.StringArrayVar(&fl.backends, "backend", []string{"rtl,hls"}, "firmware to generate: rtl (Verilog, OUT/rtl), hls (Vitis HLS C++, OUT/hls), none (default rtl,hls, skipping those that do not support the model yet)")
 	f.StringVar(&fl.name, "name", "", "name of the top module/function (default: the model's name)")
 	f.BoolVar(&fl.synth, "synth", false, "also run Yosys on OUT/rtl and write OUT/synth.json (see 'trigo synth')")
 	_ = cmd.MarkFlagRequired("out")
@@ -140,7 +152,7 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 	m := compiler.NewManifest(res, modelPath)
 	sum := sha256.Sum256(modelData)
 	m.SourceSHA256 = hex.EncodeToString(sum[:])
-	if err := emitFirmware(res, cfg, firmwareFlags{backends: parseBackends(fl.backends), name: fl.name}, modelPath, files, m); err != nil {
+	if err := emitFirmware(res, cfg, firmwareFlags{backends: parseBackends(fl.backends), name: fl.name, explicit: fl.backendsExplicit}, modelPath, files, m); err != nil {
 		return err
 	}
 	if files[fileManifest], err = m.JSON(); err != nil {
@@ -160,6 +172,9 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 		fmt.Fprintf(&rep, "calib:  %s (%d events)\n", strings.Join(fl.calib, ", "), calib[0].Events)
 	} else {
 		rep.WriteString("calib:  none (no overflow check on data; pass --calib to get one)\n")
+	}
+	for _, sk := range m.Skipped {
+		fmt.Fprintf(&rep, "firmware: %s skipped: %s\n", sk.Backend, sk.Reason)
 	}
 	rep.WriteString("\n== layers (quantised graph) ==\n")
 	writeLayers(&rep, res.Fixed)
@@ -225,7 +240,13 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 	if m.HLS != nil {
 		fmt.Fprintf(stdout, "hls: %s/hls (top %s, %s interface, %s)\n", out, m.HLS.Top, m.HLS.Interface, m.HLS.Part)
 	}
+	for _, sk := range m.Skipped {
+		fmt.Fprintf(stderr, "trigo: warning: %s: %s backend skipped: %s (--backend %s makes this an error)\n", modelPath, sk.Backend, sk.Reason, sk.Backend)
+	}
 	if fl.synth {
+		if m.RTL == nil {
+			return fmt.Errorf("%s: --synth needs the rtl backend, which did not run", modelPath)
+		}
 		return runSynth(out, stdout)
 	}
 	return nil
@@ -271,7 +292,16 @@ func writeLayers(w io.Writer, g *ir.Graph) {
 		if t, ok := n.Attrs.Type("acc"); ok {
 			acc = t.String()
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%v\t%s\n", n.Name, n.Op, n.Output().Type, n.Output().Shape, acc)
+		// The value the node converts to its type: condensation's clusters
+		// rather than its i32 cluster ids.
+		out := n.Output()
+		for _, o := range n.Outputs {
+			if o.Type.Kind != ir.Int32 {
+				out = o
+				break
+			}
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%v\t%s\n", n.Name, n.Op, out.Type, out.Shape, acc)
 	}
 	tw.Flush()
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path"
 	"sort"
@@ -18,6 +19,9 @@ import (
 type firmwareFlags struct {
 	backends []string // rtl, hls
 	name     string   // top module / function name
+	// explicit is set when --backend was given: a backend that does not
+	// support the graph is then an error instead of being skipped.
+	explicit bool
 }
 
 // rtlBackend builds the Verilog backend from the config.
@@ -55,7 +59,9 @@ func reuseFactors(cfg *compiler.Config, g *ir.Graph) map[string]int {
 }
 
 // emitFirmware runs the selected backends on the quantised graph and adds
-// their files (under rtl/ and hls/) and manifest sections.
+// their files (under rtl/ and hls/) and manifest sections. A backend that
+// does not implement an op of the graph (backends.UnsupportedError) is
+// skipped and recorded in m.Skipped, unless it was asked for explicitly.
 func emitFirmware(res *compiler.Result, cfg *compiler.Config, fl firmwareFlags, modelPath string,
 	files map[string][]byte, m *compiler.Manifest) error {
 	opts := backends.Options{Top: fl.name, Source: modelPath, Version: compiler.Version}
@@ -72,6 +78,11 @@ func emitFirmware(res *compiler.Result, cfg *compiler.Config, fl firmwareFlags, 
 			return usagef("--backend %q: want rtl, hls or none", which)
 		}
 		g, err := b.Prepare(res.Fixed)
+		var unsupported *backends.UnsupportedError
+		if errors.As(err, &unsupported) && !fl.explicit {
+			m.Skipped = append(m.Skipped, compiler.SkippedBackend{Backend: which, Reason: unsupported.Error()})
+			continue
+		}
 		if err != nil {
 			return fmt.Errorf("%s: %s backend: %w", modelPath, which, err)
 		}

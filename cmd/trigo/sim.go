@@ -47,18 +47,27 @@ dequantised (code * 2^-frac) exactly. Overflow events are counted; if there
 are any, the overflow report is printed on stderr.
 
 Reads:
-  --input X.npy   one per graph input, in order; shape (events, per-event
-                  shape...) or (events, flat size); any numeric dtype
-                  (converted to float32)
+  --input X.npy   one per graph input, in graph-input order (repeat the
+                  flag); shape (events, per-event shape...) or (events, flat
+                  size); any numeric or bool dtype (converted to float32).
+                  Graph networks take the padded vertices and the vertex
+                  mask: --input x.npy --input valid.npy, valid (events, N)
+                  as bool or float 0/1 (a vertex is valid when > 0.5)
 Writes:
-  --output Y.npy  one per graph output, in order (give fewer to write only
-                  the first outputs); float32 of shape (events, per-event
-                  shape...), or with --raw the integer codes (int32 when they
-                  all fit, int64 otherwise)`,
+  --output Y.npy  one per graph output, in graph-output order (repeat the
+                  flag; give fewer to write only the first outputs); float32
+                  of shape (events, per-event shape...), or with --raw the
+                  integer codes (int32 when they all fit, int64 otherwise).
+                  Integer outputs (condensation's cluster ids, -1 for none,
+                  and cluster counts) are always int32`,
 		Example: `  trigo sim out/jet_tagger --input models/examples/jet_tagger/x.npy --output y_fixed.npy
   trigo sim out/jet_tagger --float --input x.npy --output y_float.npy
   trigo sim out/jet_tagger/model.tir --raw --input x.npy --output y_codes.npy
-  trigo sim model.onnx --config model.yaml --input x.npy --output y.npy`,
+  trigo sim model.onnx --config model.yaml --input x.npy --output y.npy
+
+  # a graph network: two inputs, three outputs (assign, clusters, n_clusters)
+  trigo sim out/ecl_gnn --input x.npy --input valid.npy \
+      --output assign.npy --output clusters.npy --output n_clusters.npy`,
 		Args: exactArgs(1, "one MODEL argument (OUT directory, .tir or .onnx file)"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			return runSim(args[0], fl, stdout, stderr)
@@ -194,10 +203,17 @@ func runSim(model string, fl simFlags, stdout, stderr io.Writer) error {
 	}
 	events := batches[0].Events
 
+	// An output holds float32 values, fixed-point codes (--raw) or, for
+	// i32 outputs (cluster ids, counts), integers written as int32.
 	type result struct {
 		shape []int
 		f32   []float32
 		i64   []int64
+		i32   []int32
+	}
+	isInt := func(i int) bool {
+		v := g.Lookup(g.Outputs[i])
+		return v != nil && v.Type.Kind == ir.Int32
 	}
 	results := make([]result, len(g.Outputs))
 	if fixedGraph {
@@ -215,9 +231,15 @@ func runSim(model string, fl simFlags, stdout, stderr io.Writer) error {
 		}
 		for i := range outs {
 			r := result{shape: append([]int{outs[i].Events}, outs[i].Shape...)}
-			if fl.raw {
+			switch {
+			case isInt(i):
+				r.i32 = make([]int32, len(outs[i].Data))
+				for j, v := range outs[i].Data {
+					r.i32[j] = int32(v)
+				}
+			case fl.raw:
 				r.i64 = outs[i].Data
-			} else {
+			default:
 				r.f32 = outs[i].Dequantize().Data
 			}
 			results[i] = r
@@ -235,7 +257,15 @@ func runSim(model string, fl simFlags, stdout, stderr io.Writer) error {
 			return fileError(from, err)
 		}
 		for i := range outs {
-			results[i] = result{shape: append([]int{outs[i].Events}, outs[i].Shape...), f32: outs[i].Data}
+			r := result{shape: append([]int{outs[i].Events}, outs[i].Shape...), f32: outs[i].Data}
+			if isInt(i) {
+				r.i32 = make([]int32, len(r.f32))
+				for j, v := range r.f32 {
+					r.i32[j] = int32(v)
+				}
+				r.f32 = nil
+			}
+			results[i] = r
 		}
 	}
 
@@ -249,6 +279,9 @@ func runSim(model string, fl simFlags, stdout, stderr io.Writer) error {
 		var dtype string
 		err := writeFileAtomic(path, func(f *os.File) error {
 			switch {
+			case r.i32 != nil:
+				dtype = "int32"
+				return npy.Write(f, r.shape, r.i32)
 			case r.i64 != nil && fitsInt32(r.i64):
 				dtype = "int32"
 				i32 := make([]int32, len(r.i64))
