@@ -83,7 +83,12 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 	fmt.Fprintf(&b, "  reuse_factor: %d   # 1 = fully parallel (II 1); R shares multipliers R ways (II R)\n", max(m.ReuseFactor, 1))
 	fmt.Fprintf(&b, "  multipliers: %s   # dsp: constant multiplications in DSPs; lut: shift-add logic, zero DSPs\n", or(m.Multipliers, "dsp"))
 	fmt.Fprintf(&b, "  part: %s   # FPGA part for the HLS project\n", or(m.Part, "xcvu9p-flga2104-2-e"))
-	fmt.Fprintf(&b, "  hls_interface: %s   # axis (one AXI4-Stream beat per event) or ap_vld\n", or(m.HLSInterface, "axis"))
+	if m.HLSInterface != "" {
+		fmt.Fprintf(&b, "  hls_interface: %s   # axis (one AXI4-Stream beat per event, at most 4096 bits) or ap_vld\n", m.HLSInterface)
+	} else {
+		b.WriteString("  # hls_interface: axis   # axis (one AXI4-Stream beat per event, at most 4096 bits) or ap_vld;\n" +
+			"  #                        # unset: axis when an event fits one beat, else ap_vld\n")
+	}
 
 	if len(g.Inputs) > 0 {
 		b.WriteString("\n# Graph inputs: the type events are quantised to on entry.\ninputs:\n")

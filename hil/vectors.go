@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 
 	"trigo/ir"
+	"trigo/ir/fixed"
 	"trigo/sim"
 )
 
@@ -18,11 +19,21 @@ import (
 // minimum+1 and maximum-1); the rest are uniform over each input's full
 // code range, half of them concentrated near zero where trained networks
 // live.
+//
+// Inputs read as vertex masks (the valid operand of a graph op) get, after
+// the extremes (all minimum = empty, all maximum = full, ...), events of
+// random occupancy: a number of valid vertices drawn uniformly from 0..N
+// (so empty and full events recur), the first ones (a padded event) in
+// even events and a random subset in odd ones.
 func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 	if !g.IsFixed() {
 		return nil, fmt.Errorf("graph %q is not quantised", g.Name)
 	}
 	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	// A separate stream for the masks' occupancy, so that the other
+	// inputs draw the same codes as without it.
+	mr := rand.New(rand.NewPCG(seed^0x6f63637570616e63, seed))
+	masks := maskInputs(g)
 	out := make([]sim.Codes, len(g.Inputs))
 	for i, v := range g.Inputs {
 		if v.Type.Kind != ir.Fixed {
@@ -67,10 +78,69 @@ func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 					}
 				}
 			}
+			if masks[v.Name] && e >= 6 {
+				occupancy(ev, t, mr, e%2 == 1)
+			}
 		}
 		out[i] = c
 	}
 	return out, nil
+}
+
+// maskInputs returns the graph inputs that a graph op reads as its vertex
+// mask.
+func maskInputs(g *ir.Graph) map[string]bool {
+	operand := map[string]int{"mask": 1, "global_exchange": 1, "gravnet_agg": 2, "condensation": 2}
+	m := map[string]bool{}
+	for _, nd := range g.Nodes {
+		if i, ok := operand[nd.Op]; ok && i < len(nd.Inputs) {
+			m[nd.Inputs[i]] = true
+		}
+	}
+	inputs := map[string]bool{}
+	for _, v := range g.Inputs {
+		inputs[v.Name] = true
+	}
+	for name := range m {
+		if !inputs[name] {
+			delete(m, name)
+		}
+	}
+	return m
+}
+
+// occupancy fills a mask event with a uniformly drawn number of valid
+// vertices (0..len(ev)): the first ones, or a random subset. A valid
+// vertex gets a random code above ir.MaskThreshold, an invalid one a
+// random code at or below it.
+func occupancy(ev []int64, t fixed.Type, r *rand.Rand, subset bool) {
+	lo, hi := t.MinCode(), t.MaxCode()
+	thr := min(max(ir.MaskThreshold(t), lo-1), hi)
+	pick := func(a, b int64) int64 {
+		span := uint64(b-a) + 1
+		if span == 0 {
+			return int64(r.Uint64()) // a 64-bit range: every code
+		}
+		return a + int64(r.Uint64N(span))
+	}
+	valid := r.IntN(len(ev) + 1)
+	order := make([]int, len(ev))
+	for k := range order {
+		order[k] = k
+	}
+	if subset {
+		r.Shuffle(len(order), func(a, b int) { order[a], order[b] = order[b], order[a] })
+	}
+	for j, k := range order {
+		switch {
+		case j < valid && thr < hi:
+			ev[k] = pick(thr+1, hi)
+		case thr >= lo:
+			ev[k] = pick(lo, thr)
+		default: // every code is valid
+			ev[k] = pick(lo, hi)
+		}
+	}
 }
 
 // Mismatch describes one output element that differs from the simulator.
@@ -140,8 +210,11 @@ func Compare(g *ir.Graph, want, got []sim.Codes) (*Comparison, error) {
 			if res.First == nil || i/size < res.First.Event {
 				m := &Mismatch{Event: i / size, Output: g.Outputs[o], Element: i % size,
 					Expected: w.Data[i], Got: gt.Data[i], Type: w.Type.String()}
-				if w.Type.Kind == ir.Fixed {
+				switch w.Type.Kind {
+				case ir.Fixed:
 					m.WantReal, m.GotReal = w.Type.Fixed.Float(w.Data[i]), w.Type.Fixed.Float(gt.Data[i])
+				case ir.Int32: // indices and counts: the value is the code
+					m.WantReal, m.GotReal = float64(w.Data[i]), float64(gt.Data[i])
 				}
 				res.First = m
 			}

@@ -77,3 +77,52 @@ func TestCompareFindsFirstMismatch(t *testing.T) {
 		t.Fatalf("identical runs: %+v", res)
 	}
 }
+
+// TestVectorsMaskOccupancy: a graph op's vertex mask gets events of every
+// occupancy, empty and full ones included, and the other inputs draw the
+// same codes as without a mask.
+func TestVectorsMaskOccupancy(t *testing.T) {
+	g, err := ir.Parse(`trigo-ir 1
+graph m
+input x: fixed<6,2,RND,SAT>[8,2]
+input valid: ufixed<1,1,RND_MIN_INF,SAT>[8]
+node mk = mask(x, valid) -> y: fixed<6,2,RND,SAT>[8,2]
+output y
+`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := Vectors(g, 2000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	counts := map[int]int{}
+	for e := 6; e < in[1].Events; e++ {
+		n := 0
+		for _, c := range in[1].Event(e) {
+			if c != 0 && c != 1 {
+				t.Fatalf("event %d: mask code %d", e, c)
+			}
+			n += int(c)
+		}
+		counts[n]++
+	}
+	for n := 0; n <= 8; n++ {
+		if counts[n] < 100 {
+			t.Errorf("%d events with %d valid vertices (of 1994): occupancy not uniform: %v", counts[n], n, counts)
+		}
+	}
+	// x is drawn as for a graph without a mask input.
+	noMask := *g
+	noMask.Nodes = nil
+	noMask.Outputs = []string{"x"}
+	ref, err := Vectors(&noMask, 2000, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range ref[0].Data {
+		if ref[0].Data[k] != in[0].Data[k] {
+			t.Fatalf("x differs at %d: the mask changed the other inputs' codes", k)
+		}
+	}
+}

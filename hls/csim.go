@@ -68,6 +68,9 @@ func CSim(dir string, g *ir.Graph, inputs []sim.Codes, opts CSimOptions) ([]sim.
 	if err != nil {
 		return nil, err
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	bin, err := Build(dir, opts)
 	if err != nil {
 		return nil, err
@@ -207,6 +210,10 @@ func readOutputs(path string, g *ir.Graph, events int) ([]sim.Codes, error) {
 // of the binary. A binary built from the same sources, headers and command
 // is reused.
 func Build(dir string, opts CSimOptions) (string, error) {
+	// The compiler runs in dir: every path handed to it must be absolute.
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
 	top := opts.Top
 	if top == "" {
 		tbs, _ := filepath.Glob(filepath.Join(dir, "*_tb.cpp"))
@@ -218,6 +225,9 @@ func Build(dir string, opts CSimOptions) (string, error) {
 	include := opts.Include
 	if include == "" {
 		include = IncludeDir()
+	}
+	if abs, err := filepath.Abs(include); err == nil {
+		include = abs
 	}
 	if st, err := os.Stat(filepath.Join(include, "ap_fixed.h")); err != nil || st.IsDir() {
 		return "", fmt.Errorf("hls csim: no ap_fixed.h in %q (trigo's stand-ins live in hls/include of the source tree; set CSimOptions.Include)", include)

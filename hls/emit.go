@@ -20,11 +20,25 @@ const maxExactWidth = 120
 // port is one graph input or output on the top function.
 type port struct {
 	v      *ir.Value
-	id     string // argument (ap_vld) or local array (axis) name
-	typdef string // <top>_<id>_t
-	t      fixed.Type
+	id     string     // argument (ap_vld) or local array (axis) name
+	typdef string     // <top>_<id>_t
+	cpp    string     // the C++ element type
+	t      fixed.Type // width and signedness of an element's code (i32: a 32-bit integer)
 	size   int
 	offset int // bit offset of element 0 in the stream word (axis)
+}
+
+// int32Code is the code format of i32 values (condensation's indices and
+// counts): 32-bit two's complement, as in the RTL contract.
+var int32Code = fixed.Type{Signed: true, Width: 32, Int: 32, Rounding: fixed.TRN, Overflow: fixed.WRAP}
+
+// valueCType is the C++ element type of a value: its ap_[u]fixed, or
+// ap_int<32> for i32.
+func valueCType(v *ir.Value) string {
+	if v.Type.Kind == ir.Int32 {
+		return "ap_int<32>"
+	}
+	return cppType(v.Type.Fixed)
 }
 
 // constInfo is one constant of the graph.
@@ -40,7 +54,8 @@ type layer struct {
 	n       *ir.Node
 	id      string
 	cfg     string   // config struct name
-	out     string   // output buffer
+	out     string   // output buffer (of the first output)
+	outs    []string // output buffers, one per node output
 	comment []string // lines of the comment above the config struct
 	body    []string // lines inside the config struct
 	call    string   // the call statement in the top function
@@ -61,14 +76,20 @@ type emitter struct {
 	ins    []*port
 	outs   []*port
 	layers []*layer
-	ii     int // top-level initiation interval
-	inBits int // packed input word width (axis)
-	outBit int // packed output word width (axis)
+	ii     int         // top-level initiation interval
+	inBits int         // packed input word width (axis)
+	outBit int         // packed output word width (axis)
+	roms   []*romTable // derived constants (reciprocal tables)
+	graph  bool        // the graph uses graph ops (graphLayersHeader)
+	// autoAPVld is set when no interface was configured and an event does
+	// not fit one AXI4-Stream word: the top function uses ap_vld instead.
+	autoAPVld bool
 }
 
 // newEmitter plans the whole project: names, types, configs and calls. It
 // reports every graph the generated code could not represent exactly.
 func newEmitter(g *ir.Graph, bo backends.Options, o Options) (*emitter, error) {
+	autoIface := o.Interface == ""
 	o, err := o.withDefaults()
 	if err != nil {
 		return nil, err
@@ -93,17 +114,20 @@ func newEmitter(g *ir.Graph, bo backends.Options, o Options) (*emitter, error) {
 		if v.Type.Kind != ir.Fixed {
 			return nil, fmt.Errorf("hls: input %q is %s, want a fixed-point type", v.Name, v.Type)
 		}
-		p := &port{v: v, id: e.names.take(sanitize(v.Name, "in_")), t: v.Type.Fixed, size: v.Shape.Size()}
+		p := &port{v: v, id: e.names.take(sanitize(v.Name, "in_")), cpp: cppType(v.Type.Fixed), t: v.Type.Fixed, size: v.Shape.Size()}
 		p.typdef = e.names.take(e.top + "_" + p.id + "_t")
 		e.ins = append(e.ins, p)
 		e.vals[v.Name] = p.id
 	}
 	for _, name := range g.Outputs {
 		v := e.ix.Values[name]
-		if v == nil || v.Type.Kind != ir.Fixed {
-			return nil, fmt.Errorf("hls: output %q is not a fixed-point value", name)
+		if v == nil || (v.Type.Kind != ir.Fixed && v.Type.Kind != ir.Int32) {
+			return nil, fmt.Errorf("hls: output %q is not a fixed-point or i32 value", name)
 		}
-		p := &port{v: v, id: e.names.take(sanitize(name, "out_")), t: v.Type.Fixed, size: v.Shape.Size()}
+		p := &port{v: v, id: e.names.take(sanitize(name, "out_")), cpp: valueCType(v), t: v.Type.Fixed, size: v.Shape.Size()}
+		if v.Type.Kind == ir.Int32 {
+			p.t = int32Code
+		}
 		p.typdef = e.names.take(e.top + "_" + p.id + "_t")
 		e.outs = append(e.outs, p)
 	}
@@ -123,7 +147,7 @@ func newEmitter(g *ir.Graph, bo backends.Options, o Options) (*emitter, error) {
 			if ci == nil {
 				continue
 			}
-			weight := (n.Op == "dense" || n.Op == "conv") && i >= 1 || n.Op == "lut" && i == 1
+			weight := (n.Op == "dense" || n.Op == "conv") && i >= 1 || n.Op == "lut" && i == 1 || n.Op == "gravnet_agg" && i == 3
 			if !weight {
 				ci.value = true
 			}
@@ -141,15 +165,27 @@ func newEmitter(g *ir.Graph, bo backends.Options, o Options) (*emitter, error) {
 		}
 	}
 	for _, n := range g.Nodes {
-		if len(n.Outputs) != 1 || n.Outputs[0].Type.Kind != ir.Fixed {
+		multi := n.Op == "condensation" && len(n.Outputs) == 3
+		if !multi && (len(n.Outputs) != 1 || n.Outputs[0].Type.Kind != ir.Fixed) {
 			return nil, fmt.Errorf("hls: node %q (%s) must have one fixed-point output", n.Name, n.Op)
 		}
 		id := e.names.take(sanitize(n.Name, "l_"))
-		l := &layer{n: n, id: id, cfg: e.names.take(id + "_config"), out: e.names.take(id + "_out"), rf: o.reuse(n.Name)}
+		l := &layer{n: n, id: id, cfg: e.names.take(id + "_config"), rf: o.reuse(n.Name)}
+		if multi {
+			for _, suffix := range []string{"_assign", "_clusters", "_n"} {
+				l.outs = append(l.outs, e.names.take(id+suffix))
+			}
+		} else {
+			l.outs = []string{e.names.take(id + "_out")}
+		}
+		l.out = l.outs[0]
+		e.graph = e.graph || graphOps[n.Op]
 		if err := e.plan(l); err != nil {
 			return nil, fmt.Errorf("hls: node %q (%s): %w", n.Name, n.Op, err)
 		}
-		e.vals[n.Outputs[0].Name] = l.out
+		for i, o := range n.Outputs {
+			e.vals[o.Name] = l.outs[i]
+		}
 		e.layers = append(e.layers, l)
 		e.ii = max(e.ii, l.rf)
 	}
@@ -163,10 +199,19 @@ func newEmitter(g *ir.Graph, bo backends.Options, o Options) (*emitter, error) {
 	}
 	if o.Interface == InterfaceAXIS {
 		for _, w := range []int{e.streamBits(e.inBits), e.streamBits(e.outBit)} {
-			if w > MaxStreamBits {
-				return nil, fmt.Errorf("hls: the axis interface packs an event into one stream word, and this graph needs %d bits (at most %d, the ap_uint limit): use the %s interface",
-					w, MaxStreamBits, InterfaceAPVld)
+			if w <= MaxStreamBits {
+				continue
 			}
+			if autoIface {
+				// No interface configured: one event per call through
+				// ap_vld ports instead of a stream word too wide for
+				// Vitis HLS.
+				e.o.Interface = InterfaceAPVld
+				e.autoAPVld = true
+				break
+			}
+			return nil, fmt.Errorf("hls: the axis interface packs an event into one stream word, and this graph needs %d bits (at most %d, the ap_uint and AXI4-Stream port limit of Vitis HLS): use the %s interface",
+				w, MaxStreamBits, InterfaceAPVld)
 		}
 	}
 	return e, nil
@@ -241,7 +286,9 @@ func (e *emitter) plan(l *layer) error {
 		}
 		l.note("  %s %s", role, describe(v))
 	}
-	l.note("  out   %s", describe(out))
+	for _, o := range n.Outputs {
+		l.note("  out   %s", describe(o))
+	}
 	if l.rf != 1 {
 		l.note("  reuse factor %d", l.rf)
 	}
@@ -261,6 +308,8 @@ func (e *emitter) plan(l *layer) error {
 	switch n.Op {
 	case "dense", "conv":
 		return e.planMAC(l, args)
+	case "mask", "slice", "gravnet_agg", "global_exchange", "condensation":
+		return e.planGraph(l, args)
 	case "add", "sub", "mul":
 		b := e.in(n, 1)
 		d, err := pad4(out.Shape)

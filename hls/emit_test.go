@@ -222,13 +222,17 @@ func TestPrepare(t *testing.T) {
 	if _, err := (Backend{}).Prepare(rank5); err == nil || !strings.Contains(err.Error(), `node "s"`) {
 		t.Errorf("rank-5 add: %v", err)
 	}
-	// An event too wide for one stream word: axis refuses, ap_vld takes it.
+	// An event too wide for one stream word: axis refuses, ap_vld takes it
+	// (and is the default then).
 	wide, err := ir.Parse("trigo-ir 1\ngraph w\ninput x: fixed<16,6>[300]\nnode r = relu(x) -> y: fixed<16,6>[300]\noutput y\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (Backend{}).Emit(wide, backends.Options{}); err == nil || !strings.Contains(err.Error(), "ap_vld") {
+	if _, err := (Backend{Options: Options{Interface: InterfaceAXIS}}).Emit(wide, backends.Options{}); err == nil || !strings.Contains(err.Error(), "ap_vld") {
 		t.Errorf("4800-bit axis word: %v", err)
+	}
+	if iface, err := (Backend{}).Interface(wide); err != nil || iface != InterfaceAPVld {
+		t.Errorf("4800-bit event, no interface configured: %q, %v; want ap_vld", iface, err)
 	}
 	if _, err := (Backend{Options: Options{Interface: InterfaceAPVld}}).Emit(wide, backends.Options{}); err != nil {
 		t.Errorf("ap_vld: %v", err)

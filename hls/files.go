@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"trigo/backends"
+	"trigo/ir"
 	"trigo/ir/fixed"
 )
 
@@ -76,9 +77,13 @@ func (e *emitter) topHeader() string {
 	if axis {
 		b.WriteString("#include <hls_stream.h>\n")
 	}
-	b.WriteString("\n// Element types of the graph inputs and outputs (value = code * 2^-F).\n")
+	b.WriteString("\n// Element types of the graph inputs and outputs (value = code * 2^-F; i32\n// values are plain 32-bit integers).\n")
 	for _, p := range append(append([]*port{}, e.ins...), e.outs...) {
-		fmt.Fprintf(&b, "typedef %s %s;  // %s, F = %d\n", cppType(p.t), p.typdef, commentSafe(describe(p.v)), p.t.Frac())
+		if p.v.Type.Kind == ir.Int32 {
+			fmt.Fprintf(&b, "typedef %s %s;  // %s\n", p.cpp, p.typdef, commentSafe(describe(p.v)))
+			continue
+		}
+		fmt.Fprintf(&b, "typedef %s %s;  // %s, F = %d\n", p.cpp, p.typdef, commentSafe(describe(p.v)), p.t.Frac())
 	}
 	b.WriteString("\n")
 	for _, p := range e.ins {
@@ -93,7 +98,8 @@ func (e *emitter) topHeader() string {
 		fmt.Fprintf(&b, "// word carries every input element, flattened row-major in manifest order;\n")
 		fmt.Fprintf(&b, "// element k of an input occupies bits [offset + k*W + W-1 : offset + k*W]\n")
 		fmt.Fprintf(&b, "// (element 0 in the least significant bits) as its W-bit code (two's\n")
-		fmt.Fprintf(&b, "// complement when signed). Unused high bits are zero. Outputs likewise.\n")
+		fmt.Fprintf(&b, "// complement when signed; i32 values as 32-bit two's complement). Unused\n")
+		fmt.Fprintf(&b, "// high bits are zero. Outputs likewise.\n")
 		for _, p := range e.ins {
 			fmt.Fprintf(&b, "//   input  %-16s bits %d..%d (%d x %d bits)\n", commentSafe(p.v.Name), p.offset, p.offset+p.size*p.t.Width-1, p.size, p.t.Width)
 		}
@@ -112,6 +118,10 @@ func (e *emitter) topHeader() string {
 	} else {
 		b.WriteString("// ap_vld interface: one array argument per graph input and output\n")
 		b.WriteString("// (manifest order), each a wide port with a valid signal.\n")
+		if e.autoAPVld {
+			fmt.Fprintf(&b, "// (No interface was configured, and an event needs %d input / %d output bits:\n", e.inBits, e.outBit)
+			fmt.Fprintf(&b, "// more than the %d-bit limit of one AXI4-Stream word in Vitis HLS, so ap_vld.)\n", MaxStreamBits)
+		}
 		fmt.Fprintf(&b, "void %s(%s);\n", e.top, e.signature())
 	}
 	fmt.Fprintf(&b, "\n#endif  // %s\n", g)
@@ -192,10 +202,15 @@ func (e *emitter) topSource() string {
 		fmt.Fprintf(&b, "    %s[i] = trigo::from_code<%s>(%s::%s[i]);\n  }\n\n", ci.valID, cppType(c.Type.Fixed), e.weightsNS(), ci.id)
 	}
 	for _, l := range e.layers {
-		out := l.n.Outputs[0]
-		fmt.Fprintf(&b, "  // %s (%s) -> %s\n", commentSafe(l.n.Name), l.n.Op, commentSafe(describe(out)))
-		fmt.Fprintf(&b, "  %s %s[%d];\n", cppType(out.Type.Fixed), l.out, out.Shape.Size())
-		fmt.Fprintf(&b, "#pragma HLS ARRAY_PARTITION variable=%s type=complete dim=0\n", l.out)
+		for i, out := range l.n.Outputs {
+			if i == 0 {
+				fmt.Fprintf(&b, "  // %s (%s) -> %s\n", commentSafe(l.n.Name), l.n.Op, commentSafe(describe(out)))
+			} else {
+				fmt.Fprintf(&b, "  //   and %s\n", commentSafe(describe(out)))
+			}
+			fmt.Fprintf(&b, "  %s %s[%d];\n", valueCType(out), l.outs[i], out.Shape.Size())
+			fmt.Fprintf(&b, "#pragma HLS ARRAY_PARTITION variable=%s type=complete dim=0\n", l.outs[i])
+		}
 		for _, s := range strings.Split(l.call, "\n") {
 			b.WriteString("  " + s + "\n")
 		}
@@ -234,7 +249,14 @@ func (e *emitter) layersFile() string {
 	b.WriteString(e.cBanner(e.top + "_layers.h: one template per op kind (ir/SEMANTICS.md)."))
 	g := e.guard("_LAYERS_H")
 	fmt.Fprintf(&b, "#ifndef %s\n#define %s\n\n", g, g)
-	b.WriteString(layersHeader)
+	if e.graph {
+		const end = "}  // namespace trigo\n"
+		b.WriteString(strings.TrimSuffix(layersHeader, end))
+		b.WriteString(graphLayersHeader)
+		b.WriteString("\n" + end)
+	} else {
+		b.WriteString(layersHeader)
+	}
 	fmt.Fprintf(&b, "\n#endif  // %s\n", g)
 	return b.String()
 }
@@ -267,6 +289,20 @@ func (e *emitter) weightsFile() string {
 		}
 		if len(c.Codes) == 0 {
 			b.WriteString("0")
+		}
+		b.WriteString("\n};\n")
+	}
+	for _, r := range e.roms {
+		fmt.Fprintf(&b, "\n// %s\n", commentSafe(r.comment))
+		fmt.Fprintf(&b, "static const %s %s[%d] = {", r.ctype, r.id, len(r.codes))
+		for i, v := range r.codes {
+			if i%16 == 0 {
+				b.WriteString("\n   ")
+			}
+			b.WriteString(" " + lit(v))
+			if i < len(r.codes)-1 {
+				b.WriteString(",")
+			}
 		}
 		b.WriteString("\n};\n")
 	}
@@ -560,7 +596,7 @@ func (e *emitter) readme() string {
 	b.WriteString("## Files\n\n| file | content |\n|---|---|\n")
 	fmt.Fprintf(&b, "| `%s.h` | the top function and the types of its inputs and outputs |\n", e.top)
 	fmt.Fprintf(&b, "| `%s.cpp` | one config struct per layer (types, geometry, reuse factor) and the top function |\n", e.top)
-	fmt.Fprintf(&b, "| `%s_layers.h` | one template per op kind (dense, conv, pools, element-wise, lookup tables, ...) |\n", e.top)
+	fmt.Fprintf(&b, "| `%s_layers.h` | one template per op kind (dense, conv, pools, element-wise, lookup tables, graph ops, ...) |\n", e.top)
 	fmt.Fprintf(&b, "| `%s_weights.h` | weights, biases and lookup tables as integer codes |\n", e.top)
 	fmt.Fprintf(&b, "| `%s_tb.cpp` | testbench: reads events from a file, writes the outputs to a file |\n", e.top)
 	b.WriteString("| `tb_input.txt` | a few test vectors for the testbench |\n")
@@ -581,6 +617,12 @@ func (e *emitter) readme() string {
 	} else {
 		fmt.Fprintf(&b, "`ap_vld`: `%s(...)` takes one array per input and output (manifest order), each\n", e.top)
 		b.WriteString("reshaped into one wide port with a valid signal.\n\n")
+		if e.autoAPVld {
+			fmt.Fprintf(&b, "No interface was configured, and one event needs %d input bits and %d output bits:\n", e.inBits, e.outBit)
+			fmt.Fprintf(&b, "more than fit one AXI4-Stream word in Vitis HLS (%d bits), so the project uses\n", MaxStreamBits)
+			b.WriteString("`ap_vld` (`model.hls_interface: ap_vld` in the config says so explicitly; `axis` is\n")
+			b.WriteString("refused for events this wide).\n\n")
+		}
 		b.WriteString("| port | value | type |\n|---|---|---|\n")
 		for _, p := range e.ins {
 			fmt.Fprintf(&b, "| in `%s` | `%s` %v | `%s` |\n", p.id, p.v.Name, p.v.Shape, p.v.Type)
@@ -589,7 +631,7 @@ func (e *emitter) readme() string {
 			fmt.Fprintf(&b, "| out `%s` | `%s` %v | `%s` |\n", p.id, p.v.Name, p.v.Shape, p.v.Type)
 		}
 	}
-	fmt.Fprintf(&b, "\nThe value of a code c is c · 2^-F of its type. Initiation interval: %d (the largest\nreuse factor).\n\n", e.ii)
+	fmt.Fprintf(&b, "\nThe value of a code c is c · 2^-F of its type (`i32` values are plain 32-bit\nintegers). Initiation interval: %d (the largest reuse factor).\n\n", e.ii)
 	b.WriteString("## C simulation without Vitis\n\n")
 	b.WriteString("trigo ships stand-ins for `ap_fixed.h`, `ap_int.h` and `hls_stream.h` (in\n")
 	b.WriteString("`hls/include` of the trigo source tree) with the same semantics as the Xilinx\n")

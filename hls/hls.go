@@ -4,6 +4,11 @@
 // reproduces the Go fixed-point simulator (package sim, ir/SEMANTICS.md) bit
 // for bit.
 //
+// The graph ops of graph networks (mask, slice, gravnet_agg,
+// global_exchange, condensation; graph_h.go) select neighbours and
+// condensation points by exact integer codes with the tie rule of the
+// simulator, and write condensation's indices and counts as ap_int<32>.
+//
 // Every op computes its exact result in an ap_fixed type wide enough to lose
 // nothing (the widths are derived from the input types and shapes, like
 // ir.Validate's exact-width rules), and only then assigns it to the output
@@ -32,7 +37,8 @@ import (
 // Interface kinds of the top function.
 const (
 	// InterfaceAXIS: one hls::stream beat per event carrying all inputs,
-	// one beat carrying all outputs (AXI4-Stream).
+	// one beat carrying all outputs (AXI4-Stream). The default, unless an
+	// event does not fit one word (MaxStreamBits): then InterfaceAPVld.
 	InterfaceAXIS = "axis"
 	// InterfaceAPVld: one array argument per input and output, each a
 	// wide port with a valid signal (ap_vld).
@@ -47,12 +53,14 @@ const (
 
 // MaxStreamBits is the widest AXI4-Stream word the axis interface packs an
 // event into: ap_uint is limited to AP_INT_MAX_W <= 4096 bits (UG1399,
-// "Arbitrary Precision Integer Types").
+// "Arbitrary Precision Integer Types"), and so is an AXI4-Stream port, even
+// for aggregated structs (UG1399, "AXI4-Stream Interfaces").
 const MaxStreamBits = 4096
 
 // Options steers the generated HLS project.
 type Options struct {
-	// Interface is InterfaceAXIS (default when empty) or InterfaceAPVld.
+	// Interface is InterfaceAXIS or InterfaceAPVld. Empty chooses axis
+	// when an event fits one stream word (MaxStreamBits), else ap_vld.
 	Interface string
 	// ReuseFactor maps layer (node) names to their reuse factor: the
 	// initiation interval of the layer's pipeline, and the factor by which
@@ -129,6 +137,8 @@ var supportedOps = map[string]bool{
 	"relu": true, "leaky_relu": true, "clip": true, "maxpool": true, "avgpool": true,
 	"reduce_sum": true, "reduce_max": true, "reshape": true, "transpose": true,
 	"concat": true, "cast": true, "bipolar_quant": true, "lut": true,
+	// graph ops (graph_h.go)
+	"mask": true, "slice": true, "gravnet_agg": true, "global_exchange": true, "condensation": true,
 }
 
 // maxRank bounds the rank of tensors in broadcasting, transposes and
@@ -148,7 +158,7 @@ func (b Backend) Prepare(g *ir.Graph) (*ir.Graph, error) {
 		return nil, fmt.Errorf("hls: graph %q is a float graph: compile (quantise) it first", g.Name)
 	}
 	if err := backends.CheckOps(g, "HLS", supportedOps); err != nil {
-		return nil, err // graph ops: a later issue
+		return nil, err
 	}
 	// The simulator defines the results; a graph it refuses has none.
 	if _, err := sim.NewFixed(g); err != nil {
@@ -177,6 +187,21 @@ func (b Backend) Prepare(g *ir.Graph) (*ir.Graph, error) {
 	return g, nil
 }
 
+// Interface returns the interface of the top function Emit prints for g:
+// Options.Interface when set; otherwise InterfaceAXIS when an event fits
+// one stream word (MaxStreamBits) and InterfaceAPVld when it does not (the
+// graph networks' padded events usually do not).
+func (b Backend) Interface(g *ir.Graph) (string, error) {
+	if g == nil {
+		return "", fmt.Errorf("hls: nil graph")
+	}
+	e, err := newEmitter(g, backends.Options{}, b.Options)
+	if err != nil {
+		return "", err
+	}
+	return e.o.Interface, nil
+}
+
 // Emit prints the files of the HLS project for a prepared graph. Paths are
 // relative to OUT/hls. Emit is deterministic: the same graph and options
 // give the same bytes.
@@ -199,7 +224,7 @@ func (b Backend) Emit(g *ir.Graph, opts backends.Options) ([]backends.File, erro
 			return nil, fmt.Errorf("hls: reuse factor given for %q, which is no layer of graph %q", name, g.Name)
 		}
 	}
-	e, err := newEmitter(g, opts, ho)
+	e, err := newEmitter(g, opts, b.Options)
 	if err != nil {
 		return nil, err
 	}

@@ -120,7 +120,11 @@ func emitFirmware(res *compiler.Result, cfg *compiler.Config, fl firmwareFlags, 
 				top = verilog.TopName(g)
 			}
 			o := rb.Options
-			m.HLS = &compiler.HLSManifest{Top: top, Interface: or(o.Interface, "axis"), Part: or(o.Part, hls.DefaultPart),
+			iface, err := rb.Interface(g) // axis, or ap_vld when an event does not fit one stream word
+			if err != nil {
+				return fmt.Errorf("%s: hls backend: %w", modelPath, err)
+			}
+			m.HLS = &compiler.HLSManifest{Top: top, Interface: iface, Part: or(o.Part, hls.DefaultPart),
 				ClockMHz: orF(o.ClockMHz, hls.DefaultClockMHz), Files: names}
 		}
 	}
