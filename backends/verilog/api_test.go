@@ -58,7 +58,10 @@ func TestPortLayoutRoundTrip(t *testing.T) {
 
 func TestPrepareRefuses(t *testing.T) {
 	g := opGraphs(t)["dense_mix"]
-	if _, err := New(Options{Reuse: map[string]int{"dense_a": 4}}).Prepare(g); err == nil || !strings.Contains(err.Error(), "reuse factor 4 is not implemented") {
+	if _, err := New(Options{Reuse: map[string]int{"dense_a": 0}}).Prepare(g); err == nil || !strings.Contains(err.Error(), "reuse factor 0 out of range") {
+		t.Errorf("reuse 0: %v", err)
+	}
+	if _, err := New(Options{Reuse: map[string]int{"dense_a": 4}}).Prepare(g); err != nil {
 		t.Errorf("reuse 4: %v", err)
 	}
 	if _, err := New(Options{Reuse: map[string]int{"nope": 1}}).Prepare(g); err == nil {

@@ -87,3 +87,25 @@ func (m *DelayModel) lookup(a int, cmp float64) float64 {
 	}
 	return max(m.rom(a), cmp) + m.LUT
 }
+
+// mux is the operand multiplexer of a time-multiplexed layer: r inputs
+// selected by a phase register of p bits. A LUT6 is a 4:1 multiplexer and
+// MUXF7/MUXF8 double it twice, like a ROM read with log2(r)+4 address
+// bits; one more LUT level decodes the select when the phase has more
+// bits than log2(r) and the inputs do not fit one LUT.
+func (m *DelayModel) mux(r, p int) float64 {
+	if r <= 1 {
+		return 0
+	}
+	a := clog(r, 2)
+	d := m.rom(a + 4)
+	if p > a && r+p > 6 {
+		d += m.LUT
+	}
+	return d
+}
+
+// accumulate is the accumulator of a time-multiplexed layer: a w-bit
+// adder whose feedback operand is the accumulator or, at the first phase,
+// the constant term (the select sits in the adder's LUTs).
+func (m *DelayModel) accumulate(w int) float64 { return m.add(w) }

@@ -101,6 +101,12 @@ type LayerSchedule struct {
 	OutCycle int     `json:"out_cycle"` // register stages before its output
 	OutNS    float64 `json:"out_ns"`
 	Stages   string  `json:"stages"` // steps with delays, "|" where a register sits
+	// Reuse is the layer's reuse factor (time-multiplexed when > 1).
+	Reuse int `json:"reuse,omitempty"`
+	// Multipliers counts the `*` operators of a dense or conv layer (each
+	// a DSP in "dsp" mode): one per constant multiplication at reuse 1,
+	// one per shared multiplier (slot) at reuse R > 1; 0 in "lut" mode.
+	Multipliers int `json:"multipliers,omitempty"`
 }
 
 type design struct {
@@ -121,6 +127,9 @@ type design struct {
 	ins     []*sig
 	outs    []*sig
 	latency int
+	// ii is the initiation interval (the largest reuse factor), pw the
+	// width of the phase counter ph (II > 1 only).
+	ii, pw int
 }
 
 func (b *Backend) build(g *ir.Graph) (*design, error) {
@@ -128,10 +137,12 @@ func (b *Backend) build(g *ir.Graph) (*design, error) {
 		g: g, b: b, dm: b.dm, budget: b.dm.budget(b.opts.ClockMHz),
 		lutMul: b.opts.Multipliers == "lut", arity: b.opts.AdderArity,
 		ix: g.BuildIndex(), nm: newNamer("ap_clk", "ap_rst_n", "s_axis_tdata", "s_axis_tvalid", "s_axis_tready",
-			"m_axis_tdata", "m_axis_tvalid", "m_axis_tready", "ce", "vld"),
+			"m_axis_tdata", "m_axis_tvalid", "m_axis_tready", "ce", "vld", "ph", "ph0"),
 		sigs: map[string]*sig{}, delayed: map[string]*sig{}, used: map[string]bool{}, fused: map[string]*ir.Node{},
 	}
-	d.sched = Schedule{ClockMHz: b.opts.ClockMHz, BudgetNS: d.budget, II: 1}
+	d.ii = b.ii(g)
+	d.pw = max(1, clog(d.ii, 2))
+	d.sched = Schedule{ClockMHz: b.opts.ClockMHz, BudgetNS: d.budget, II: d.ii}
 	off := 0
 	for _, v := range g.Inputs {
 		s := &sig{net: d.nm.unique("in_" + sanitize(v.Name, "")), n: v.Shape.Size(), t: v.Type.Fixed}
@@ -297,6 +308,12 @@ type layerSpec struct {
 	out     *ir.Value
 	outT    fixed.Type
 	outN    int
+	// plan, when set, schedules the layer instead of d.schedule over
+	// steps (time-multiplexed layers: two chains around the accumulator).
+	// It may add parameters that depend on the schedule.
+	plan func(cycle int, arr float64) (regs []bool, outCycle int, outArr float64, desc string)
+	// reuse and mults go into the LayerSchedule.
+	reuse, mults int
 }
 
 // emitLayer schedules a layer (its inputs already aligned: cycle, arr),
@@ -310,12 +327,20 @@ func (d *design) emitLayer(l *layerSpec, cycle int, arr float64) *sig {
 }
 
 func (d *design) emitLayerBase(l *layerSpec, cycle int, arr float64, base string) *sig {
-	regs, oc, oa, desc := d.schedule(l.label, cycle, arr, l.steps)
+	var regs []bool
+	var oc int
+	var oa float64
+	var desc string
+	if l.plan != nil {
+		regs, oc, oa, desc = l.plan(cycle, arr)
+	} else {
+		regs, oc, oa, desc = d.schedule(l.label, cycle, arr, l.steps)
+	}
 	out := &sig{net: d.nm.unique(base + "_out"), n: l.outN, t: l.outT, cycle: oc, arr: oa}
 	inst := d.nm.unique("u_" + base)
 	d.used[l.module] = true
 	d.sched.Layers = append(d.sched.Layers, LayerSchedule{Layer: l.label, Op: l.op, Module: l.module,
-		InCycle: cycle, InNS: round2(arr), OutCycle: oc, OutNS: round2(oa), Stages: desc})
+		InCycle: cycle, InNS: round2(arr), OutCycle: oc, OutNS: round2(oa), Stages: desc, Reuse: l.reuse, Multipliers: l.mults})
 	var b = &d.body
 	fmt.Fprintf(b, "  // ---- layer %s: %s\n", l.label, l.op)
 	for _, c := range l.comment {
@@ -401,8 +426,13 @@ func (d *design) topModule(top, header string) string {
 	for _, t := range PortLayout(d.g).Outputs {
 		fmt.Fprintf(&b, "//   [%d +: %d] %s: %s%v\n", t.Offset, t.Width*t.Elements, t.Name, t.Type, t.Shape)
 	}
-	fmt.Fprintf(&b, "// Latency %d cycles, II 1. Global stall: every register (and the valid\n", L)
+	fmt.Fprintf(&b, "// Latency %d cycles, II %d. Global stall: every register (and the valid\n", L, d.ii)
 	b.WriteString("// chain) is enabled by ce = ~m_axis_tvalid | m_axis_tready.\n")
+	if d.ii > 1 {
+		fmt.Fprintf(&b, "// Time-multiplexed layers: the phase counter ph runs 0..%d (advancing with\n", d.ii-1)
+		b.WriteString("// ce); an event is accepted at phase 0 only, so a value of pipeline stage s\n")
+		fmt.Fprintf(&b, "// is valid while ph == s mod %d.\n", d.ii)
+	}
 	fmt.Fprintf(&b, "// Estimated stage budget %.2f ns (%g MHz minus %.2f ns register overhead).\n", d.budget, d.b.opts.ClockMHz, d.dm.RegOverhead)
 	b.WriteString("`timescale 1ns / 1ps\n\n")
 	fmt.Fprintf(&b, "module %s (\n", top)
@@ -413,16 +443,41 @@ func (d *design) topModule(top, header string) string {
 	b.WriteString("  // ---- handshake: a valid bit travels with each event; ce stalls everything\n")
 	b.WriteString("  reg  [LATENCY-1:0] vld;\n")
 	b.WriteString("  wire ce = ~vld[LATENCY-1] | m_axis_tready;\n")
-	b.WriteString("  assign s_axis_tready = ce & ap_rst_n;\n")
-	b.WriteString("  assign m_axis_tvalid = vld[LATENCY-1];\n")
-	b.WriteString("  always @(posedge ap_clk) begin\n")
-	b.WriteString("    if (!ap_rst_n) vld <= {LATENCY{1'b0}};\n")
-	if L == 1 {
-		b.WriteString("    else if (ce) vld <= s_axis_tvalid;\n")
+	if d.ii == 1 {
+		b.WriteString("  assign s_axis_tready = ce & ap_rst_n;\n")
+		b.WriteString("  assign m_axis_tvalid = vld[LATENCY-1];\n")
+		b.WriteString("  always @(posedge ap_clk) begin\n")
+		b.WriteString("    if (!ap_rst_n) vld <= {LATENCY{1'b0}};\n")
+		if L == 1 {
+			b.WriteString("    else if (ce) vld <= s_axis_tvalid;\n")
+		} else {
+			b.WriteString("    else if (ce) vld <= {vld[LATENCY-2:0], s_axis_tvalid};\n")
+		}
+		b.WriteString("  end\n\n")
 	} else {
-		b.WriteString("    else if (ce) vld <= {vld[LATENCY-2:0], s_axis_tvalid};\n")
+		fmt.Fprintf(&b, "  // phase: II = %d cycles between events; events enter at phase 0\n", d.ii)
+		fmt.Fprintf(&b, "  reg  [%d:0] ph;\n", d.pw-1)
+		fmt.Fprintf(&b, "  wire ph0 = (ph == %d'd0);\n", d.pw)
+		b.WriteString("  assign s_axis_tready = ce & ap_rst_n & ph0;\n")
+		b.WriteString("  assign m_axis_tvalid = vld[LATENCY-1];\n")
+		b.WriteString("  always @(posedge ap_clk) begin\n")
+		b.WriteString("    if (!ap_rst_n) begin\n")
+		b.WriteString("      vld <= {LATENCY{1'b0}};\n")
+		fmt.Fprintf(&b, "      ph <= %d'd0;\n", d.pw)
+		b.WriteString("    end else if (ce) begin\n")
+		if L == 1 {
+			b.WriteString("      vld <= s_axis_tvalid & ph0;\n")
+		} else {
+			b.WriteString("      vld <= {vld[LATENCY-2:0], s_axis_tvalid & ph0};\n")
+		}
+		if d.ii == 1<<d.pw {
+			fmt.Fprintf(&b, "      ph <= ph + %d'd1;\n", d.pw)
+		} else {
+			fmt.Fprintf(&b, "      ph <= (ph == %d'd%d) ? %d'd0 : ph + %d'd1;\n", d.pw, d.ii-1, d.pw, d.pw)
+		}
+		b.WriteString("    end\n")
+		b.WriteString("  end\n\n")
 	}
-	b.WriteString("  end\n\n")
 	b.WriteString(d.body.String())
 	b.WriteString("  // ---- outputs\n")
 	var parts []string

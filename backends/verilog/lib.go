@@ -39,9 +39,13 @@ func libDeps(name string) []string {
 // libOrder is the order modules appear in trigo_lib.v.
 var libOrder = []string{
 	"trigo_pipe", "trigo_delay", "trigo_resize", "trigo_convert", "trigo_addtree", "trigo_termtree", "trigo_maxflat", "trigo_mulc",
-	"trigo_linear", "trigo_dense", "trigo_conv", "trigo_eltwise", "trigo_relu", "trigo_leaky_relu",
+	"trigo_linear", "trigo_dense", "trigo_conv", "trigo_mux", "trigo_mac", "trigo_eltwise", "trigo_relu", "trigo_leaky_relu",
 	"trigo_clip", "trigo_reduce", "trigo_maxpool", "trigo_avgpool", "trigo_reduce_sum",
 	"trigo_reduce_max", "trigo_lut", "trigo_bipolar", "trigo_cast",
+	// graph kernels (GRAPH.md)
+	"trigo_knn_bmerge", "trigo_knn_bsort", "trigo_knn_topk", "trigo_gravnet_wrom", "trigo_gravnet_mux",
+	"trigo_gravnet_hram", "trigo_gravnet_hold", "trigo_gravnet_lane", "trigo_gravnet_agg",
+	"trigo_graph_gx", "trigo_graph_cond",
 }
 
 // libSource returns the text of one library module.

@@ -239,6 +239,12 @@ func (d *design) linear(n *ir.Node) error {
 		accNote = fmt.Sprintf("acc %s: exact %d-bit sums converted", A, sw)
 	}
 
+	if R := d.b.reuse(n.Name); R > 1 {
+		return d.linearTM(&linSpec{n: n, x: x, R: R, lists: lists, biasOf: biasOf, bs: bs, ps: ps, fold: fold,
+			sw: sw, accCv: accCv, yCv: yCv, T: T, Fe: Fe, lo: lo, hi: hi, desc: desc, accNote: accNote,
+			total: total, wC: wC, bC: bC})
+	}
+
 	// Terms.
 	var tStart, tCount, tIdx, tSh, tKind []int
 	var tW []*big.Int
@@ -380,23 +386,35 @@ func (d *design) linear(n *ir.Node) error {
 	l.params = append(l.params, kv{k: "RELU", v: fmt.Sprint(b01(relu != nil))})
 	l.ins = []kv{{k: "x", v: d.net(al[0])}}
 	l.steps = steps
-	o := d.emitLayer(l, cyc, arr)
-	if accCv == nil {
-		yT := T
-		if fold.Sign() != 0 {
-			yT.Rounding = fixed.TRN
-		}
-		if rl, rh := convRange(yCv, yT, Fe, lo, hi); rl != nil {
-			if relu != nil && rl.Sign() < 0 {
-				rl = big.NewInt(0)
-			}
-			if relu != nil && rh.Sign() < 0 {
-				rh = big.NewInt(0)
-			}
-			o.lo, o.hi = rl, rh
+	for _, k := range tKind {
+		if k == 0 && !d.lutMul {
+			l.mults++
 		}
 	}
+	o := d.emitLayer(l, cyc, arr)
+	linearRange(o, accCv, yCv, T, fold, Fe, lo, hi, relu != nil)
 	return nil
+}
+
+// linearRange bounds the output codes of a dense or conv layer when the
+// conversions are monotonic.
+func linearRange(o *sig, accCv *cvt, yCv cvt, T fixed.Type, fold *big.Int, Fe int, lo, hi *big.Int, relu bool) {
+	if accCv != nil {
+		return
+	}
+	yT := T
+	if fold.Sign() != 0 {
+		yT.Rounding = fixed.TRN
+	}
+	if rl, rh := convRange(yCv, yT, Fe, lo, hi); rl != nil {
+		if relu && rl.Sign() < 0 {
+			rl = big.NewInt(0)
+		}
+		if relu && rh.Sign() < 0 {
+			rh = big.NewInt(0)
+		}
+		o.lo, o.hi = rl, rh
+	}
 }
 
 // splitParams turns ".A(1), .B(2)" into key/value pairs.

@@ -28,6 +28,12 @@ func benchModels(b *testing.B) map[string]string {
 	return models
 }
 
+// benchConfigs are extra design points: a model compiled with a config
+// (jet_tagger_reuse4: every dense layer time-multiplexed 4 ways, II 4).
+var benchConfigs = map[string]struct{ model, config string }{
+	"jet_tagger_reuse4": {"../../models/examples/jet_tagger/model.onnx", "model:\n  reuse_factor: 4\n"},
+}
+
 // BenchmarkFirmware reports, per model, what issue 3 asks `make bench` to
 // print: compile time, latency and II in cycles, Yosys LUT/FF/DSP and longest
 // path, Verilator build time and simulated events per second. One iteration
@@ -36,17 +42,32 @@ func BenchmarkFirmware(b *testing.B) {
 	for name, model := range benchModels(b) {
 		b.Run(name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				benchFirmware(b, name, model)
+				benchFirmware(b, name, model, "")
+			}
+		})
+	}
+	for name, c := range benchConfigs {
+		b.Run(name, func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				benchFirmware(b, name, c.model, c.config)
 			}
 		})
 	}
 }
 
-func benchFirmware(b *testing.B, name, model string) {
+func benchFirmware(b *testing.B, name, model, config string) {
 	out := filepath.Join(b.TempDir(), name)
+	args := []string{"compile", model, "-o", out, "--backend", "rtl"}
+	if config != "" {
+		cfg := filepath.Join(b.TempDir(), "config.yaml")
+		if err := os.WriteFile(cfg, []byte(config), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		args = append(args, "--config", cfg)
+	}
 	start := time.Now()
 	var o, e strings.Builder
-	if code := run([]string{"compile", model, "-o", out, "--backend", "rtl"}, &o, &e); code != 0 {
+	if code := run(args, &o, &e); code != 0 {
 		b.Fatalf("compile %s: %s", model, e.String())
 	}
 	compileMs := float64(time.Since(start).Microseconds()) / 1000
