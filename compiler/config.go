@@ -48,6 +48,9 @@ type ModelConfig struct {
 	ClockMHz     float64 `yaml:"clock_mhz,omitempty"`
 	ReuseFactor  int     `yaml:"reuse_factor,omitempty"`
 	Multipliers  string  `yaml:"multipliers,omitempty"`
+	// Lanes: vertices a graph network's RTL processes per cycle (II =
+	// N/lanes); 0 picks the smallest count with II <= 16.
+	Lanes int `yaml:"lanes,omitempty"`
 	Part         string  `yaml:"part,omitempty"`
 	HLSInterface string  `yaml:"hls_interface,omitempty"`
 }
@@ -142,6 +145,9 @@ func (c *Config) check() error {
 	}
 	if c.Model.ClockMHz < 0 || c.Model.ClockMHz > 2000 {
 		return fmt.Errorf("model.clock_mhz %v: want 0 < MHz <= 2000", c.Model.ClockMHz)
+	}
+	if c.Model.Lanes < 0 {
+		return fmt.Errorf("model.lanes %d: want >= 1 (or leave it unset)", c.Model.Lanes)
 	}
 	if c.Model.ReuseFactor < 0 {
 		return fmt.Errorf("model.reuse_factor %d: want >= 1", c.Model.ReuseFactor)

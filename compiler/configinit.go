@@ -81,6 +81,9 @@ func ConfigTemplate(g *ir.Graph, source string, base *Config) []byte {
 	b.WriteString("  # Firmware:\n")
 	fmt.Fprintf(&b, "  clock_mhz: %s   # target clock; the RTL scheduler places registers to meet it\n", yamlFloat(orFloat(m.ClockMHz, 250)))
 	fmt.Fprintf(&b, "  reuse_factor: %d   # 1 = fully parallel (II 1); R shares multipliers R ways (II R)\n", max(m.ReuseFactor, 1))
+	if graphInputs(g) {
+		fmt.Fprintf(&b, "  lanes: %d   # graph networks: vertices per cycle in the RTL (II = vertices/lanes); 0 = smallest with II <= 16\n", m.Lanes)
+	}
 	fmt.Fprintf(&b, "  multipliers: %s   # dsp: constant multiplications in DSPs; lut: shift-add logic, zero DSPs\n", or(m.Multipliers, "dsp"))
 	fmt.Fprintf(&b, "  part: %s   # FPGA part for the HLS project\n", or(m.Part, "xcvu9p-flga2104-2-e"))
 	if m.HLSInterface != "" {
@@ -241,4 +244,16 @@ func orFloat(v, def float64) float64 {
 		return v
 	}
 	return def
+}
+
+// graphInputs reports whether g is a graph network (it has a graph op),
+// whose config gets the lanes setting.
+func graphInputs(g *ir.Graph) bool {
+	for _, n := range g.Nodes {
+		switch n.Op {
+		case "gravnet_agg", "global_exchange", "condensation", "mask":
+			return true
+		}
+	}
+	return false
 }

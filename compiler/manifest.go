@@ -55,6 +55,8 @@ type RTLManifest struct {
 	LatencyCycles int      `json:"latency_cycles"`
 	IICycles      int      `json:"ii_cycles"`
 	Multipliers   string   `json:"multipliers"`
+	// Lanes is the vertex parallelism of a graph network (0 otherwise).
+	Lanes  int `json:"lanes,omitempty"`
 	InBits        int      `json:"s_axis_tdata_bits"`
 	OutBits       int      `json:"m_axis_tdata_bits"`
 	Files         []string `json:"files"`

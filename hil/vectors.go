@@ -24,7 +24,10 @@ import (
 // the extremes (all minimum = empty, all maximum = full, ...), events of
 // random occupancy: a number of valid vertices drawn uniformly from 0..N
 // (so empty and full events recur), the first ones (a padded event) in
-// even events and a random subset in odd ones.
+// even events and a random subset in odd ones. In graph networks every
+// fourth generated event (from event 6 on) is tie-heavy: its vertex
+// feature rows repeat 1 to 4 distinct rows, so distances tie exactly and
+// the tie rules of kNN and condensation decide.
 func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 	if !g.IsFixed() {
 		return nil, fmt.Errorf("graph %q is not quantised", g.Name)
@@ -34,6 +37,15 @@ func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 	// inputs draw the same codes as without it.
 	mr := rand.New(rand.NewPCG(seed^0x6f63637570616e63, seed))
 	masks := maskInputs(g)
+	// Tie-heavy events for graph networks: a third stream picks how many
+	// distinct vertex rows an event repeats.
+	tr := rand.New(rand.NewPCG(seed^0x7469657300000000, seed+1))
+	tieRows := make([]int, n)
+	for e := range tieRows {
+		if len(masks) > 0 && e >= 6 && e%4 == 2 {
+			tieRows[e] = 1 + tr.IntN(4)
+		}
+	}
 	out := make([]sim.Codes, len(g.Inputs))
 	for i, v := range g.Inputs {
 		if v.Type.Kind != ir.Fixed {
@@ -80,6 +92,14 @@ func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 			}
 			if masks[v.Name] && e >= 6 {
 				occupancy(ev, t, mr, e%2 == 1)
+			}
+			if m := tieRows[e]; m > 0 && !masks[v.Name] && len(v.Shape) > 1 {
+				// vertex j repeats row j mod m: equal features, equal
+				// learned coordinates, exact distance ties everywhere
+				row := size / v.Shape[0]
+				for j := m; j < v.Shape[0]; j++ {
+					copy(ev[j*row:(j+1)*row], ev[(j%m)*row:(j%m+1)*row])
+				}
 			}
 		}
 		out[i] = c

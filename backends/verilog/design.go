@@ -86,6 +86,10 @@ type Schedule struct {
 	Latency  int             `json:"latency_cycles"`
 	II       int             `json:"ii_cycles"`
 	Layers   []LayerSchedule `json:"layers"`
+	// Lanes and Vertices describe a graph network's vertex stream: N
+	// vertices per event in groups of Lanes (0 for other models).
+	Lanes    int `json:"lanes,omitempty"`
+	Vertices int `json:"vertices,omitempty"`
 	// Over lists stages whose estimated delay exceeds the budget (a single
 	// step longer than a clock period cannot be split by the scheduler).
 	Over []string `json:"over_budget,omitempty"`
@@ -130,6 +134,10 @@ type design struct {
 	// ii is the initiation interval (the largest reuse factor), pw the
 	// width of the phase counter ph (II > 1 only).
 	ii, pw int
+	// stream is set for graph networks (stream.go): vertex streaming.
+	stream *streamPlan
+	grps   map[int][2]string // group index nets by stage mod II
+	vbits  map[string]*sig   // valid bits by mask value
 }
 
 func (b *Backend) build(g *ir.Graph) (*design, error) {
@@ -139,6 +147,20 @@ func (b *Backend) build(g *ir.Graph) (*design, error) {
 		ix: g.BuildIndex(), nm: newNamer("ap_clk", "ap_rst_n", "s_axis_tdata", "s_axis_tvalid", "s_axis_tready",
 			"m_axis_tdata", "m_axis_tvalid", "m_axis_tready", "ce", "vld", "ph", "ph0"),
 		sigs: map[string]*sig{}, delayed: map[string]*sig{}, used: map[string]bool{}, fused: map[string]*ir.Node{},
+		grps: map[int][2]string{}, vbits: map[string]*sig{},
+	}
+	if isGraphNetwork(g) {
+		d.nm.unique("graph_rst")
+		d.nm.unique("event_in")
+		d.sched = Schedule{ClockMHz: b.opts.ClockMHz, BudgetNS: d.budget}
+		sp, err := b.planStream(g)
+		if err != nil {
+			return nil, fmt.Errorf("rtl: graph network %q: %w", g.Name, err)
+		}
+		if err := d.buildStream(sp); err != nil {
+			return nil, err
+		}
+		return d, nil
 	}
 	d.ii = b.ii(g)
 	d.pw = max(1, clog(d.ii, 2))

@@ -62,8 +62,11 @@ func PortLayout(g *ir.Graph) Layout {
 	var l Layout
 	place := func(name string, v *ir.Value, off *int) TensorLayout {
 		t := TensorLayout{Name: name, Shape: append([]int(nil), v.Shape...), Type: v.Type.String(), Offset: *off, Elements: v.Shape.Size()}
-		if v.Type.Kind == ir.Fixed {
+		switch v.Type.Kind {
+		case ir.Fixed:
 			t.Width, t.Signed, t.Frac = v.Type.Fixed.Width, v.Type.Fixed.Signed, v.Type.Fixed.Frac()
+		case ir.Int32:
+			t.Width, t.Signed = 32, true
 		}
 		*off += t.Bits()
 		return t

@@ -58,6 +58,11 @@ type Options struct {
 	AdderArity int
 	// Delays is the delay model; nil selects DefaultDelayModel().
 	Delays *DelayModel
+	// Lanes is the number of vertices a graph network processes per cycle
+	// (GRAPH.md): an event of N vertices streams through the per-vertex
+	// layers in N/Lanes cycles, which is also the II. 0 picks the smallest
+	// lane count with N/Lanes <= DefaultStreamII.
+	Lanes int
 }
 
 // Backend is the RTL backend. It implements backends.Backend.
@@ -104,6 +109,9 @@ func (b *Backend) checkOptions() error {
 	if b.opts.AdderArity != 2 && b.opts.AdderArity != 3 {
 		errs = append(errs, fmt.Errorf("adder arity %d: want 2 or 3", b.opts.AdderArity))
 	}
+	if b.opts.Lanes < 0 {
+		errs = append(errs, fmt.Errorf("lanes %d: want >= 1 (0: default)", b.opts.Lanes))
+	}
 	if b.dm.budget(b.opts.ClockMHz) <= 0 {
 		errs = append(errs, fmt.Errorf("clock %v MHz leaves no time after the register overhead (%v ns)", b.opts.ClockMHz, b.dm.RegOverhead))
 	}
@@ -142,6 +150,9 @@ func (b *Backend) Prepare(g *ir.Graph) (*ir.Graph, error) {
 			errs = append(errs, fmt.Errorf("node %q: op %s is not supported by the RTL backend (supported: %s)", n.Name, n.Op, strings.Join(supportedOpList(), ", ")))
 		}
 		for _, o := range n.Outputs {
+			if o.Type.Kind == ir.Int32 && n.Op == "condensation" {
+				continue // cluster indices and counts: 32-bit two's complement
+			}
 			if o.Type.Kind != ir.Fixed {
 				errs = append(errs, fmt.Errorf("node %q: output %q is %s: the RTL backend needs fixed-point values", n.Name, o.Name, o.Type))
 			}
@@ -187,6 +198,8 @@ var supportedOps = map[string]bool{
 	"dense": true, "conv": true, "add": true, "sub": true, "mul": true, "relu": true, "leaky_relu": true,
 	"clip": true, "maxpool": true, "avgpool": true, "reduce_sum": true, "reduce_max": true,
 	"reshape": true, "transpose": true, "concat": true, "cast": true, "bipolar_quant": true, "lut": true,
+	// graph networks (stream.go, GRAPH.md)
+	"mask": true, "gravnet_agg": true, "global_exchange": true, "condensation": true,
 }
 
 func supportedOpList() []string {

@@ -35,6 +35,7 @@ type compileFlags struct {
 	backends []string
 	name     string
 	synth    bool
+	sweep    string
 	// backendsExplicit is set when --backend was given on the command line.
 	backendsExplicit bool
 }
@@ -75,7 +76,11 @@ Writes the directory OUT (created or replaced as a whole, only on success):
 
   # a graph network: inputs x and valid, so two calibration files
   trigo compile models/examples/ecl_gnn/model.onnx --config models/examples/ecl_gnn/config.yaml \
-      --calib models/examples/ecl_gnn/calib_x.npy --calib models/examples/ecl_gnn/calib_valid.npy -o out/ecl_gnn`,
+      --calib models/examples/ecl_gnn/calib_x.npy --calib models/examples/ecl_gnn/calib_valid.npy -o out/ecl_gnn
+
+  # its design space: latency and II for 1, 2, 4 and 8 vertices per cycle
+  trigo compile models/examples/ecl_gnn/model.onnx --config models/examples/ecl_gnn/config.yaml \
+      -o out/ecl_gnn --sweep lanes=1,2,4,8`,
 		Args: exactArgs(1, "one MODEL.onnx argument"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			fl.backendsExplicit = cmd.Flags().Changed("backend")
@@ -90,6 +95,7 @@ Writes the directory OUT (created or replaced as a whole, only on success):
 	f.StringArrayVar(&fl.backends, "backend", []string{"rtl,hls"}, "firmware to generate: rtl (Verilog, OUT/rtl), hls (Vitis HLS C++, OUT/hls), none (default rtl,hls, skipping those that do not support the model yet)")
 	f.StringVar(&fl.name, "name", "", "name of the top module/function (default: the model's name)")
 	f.BoolVar(&fl.synth, "synth", false, "also run Yosys on OUT/rtl and write OUT/synth.json (see 'trigo synth')")
+	f.StringVar(&fl.sweep, "sweep", "", "graph networks: design-space report over lane counts, e.g. lanes=1,2,4,8 (latency, II; with --synth also Yosys LUT/FF/DSP and longest path per point, under OUT/sweep/) into OUT/sweep.json")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
 }
@@ -105,6 +111,14 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 	g, modelData, err := importONNX(modelPath)
 	if err != nil {
 		return err
+	}
+	var sweepLanes []int
+	if fl.sweep != "" {
+		l, err := parseSweep(fl.sweep)
+		if err != nil {
+			return err
+		}
+		sweepLanes = l
 	}
 	cfg, err := loadConfig(fl.config)
 	if err != nil {
@@ -243,11 +257,16 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 	for _, sk := range m.Skipped {
 		fmt.Fprintf(stderr, "trigo: warning: %s: %s backend skipped: %s (--backend %s makes this an error)\n", modelPath, sk.Backend, sk.Reason, sk.Backend)
 	}
-	if fl.synth {
+	if fl.synth && sweepLanes == nil { // with --sweep, --synth synthesises every point instead
 		if m.RTL == nil {
 			return fmt.Errorf("%s: --synth needs the rtl backend, which did not run", modelPath)
 		}
-		return runSynth(out, stdout)
+		if err := runSynth(out, stdout); err != nil {
+			return err
+		}
+	}
+	if sweepLanes != nil {
+		return runSweep(res.Fixed, cfg, sweepLanes, fl.synth, out, stdout, stderr)
 	}
 	return nil
 }

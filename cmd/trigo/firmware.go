@@ -30,6 +30,7 @@ func rtlBackend(cfg *compiler.Config, g *ir.Graph) *verilog.Backend {
 		ClockMHz:    cfg.Model.ClockMHz,
 		Reuse:       reuseFactors(cfg, g),
 		Multipliers: cfg.Model.Multipliers,
+		Lanes:       cfg.Model.Lanes,
 	})
 }
 
@@ -113,8 +114,12 @@ func emitFirmware(res *compiler.Result, cfg *compiler.Config, fl firmwareFlags, 
 				return err
 			}
 			o := rb.Options()
+			sc, err := rb.Schedule(g)
+			if err != nil {
+				return fmt.Errorf("%s: rtl backend: %w", modelPath, err)
+			}
 			m.RTL = &compiler.RTLManifest{Top: top, ClockMHz: o.ClockMHz, LatencyCycles: lat, IICycles: ii,
-				Multipliers: o.Multipliers, InBits: layout.InBits, OutBits: layout.OutBits, Files: names, TData: tdata}
+				Multipliers: o.Multipliers, Lanes: sc.Lanes, InBits: layout.InBits, OutBits: layout.OutBits, Files: names, TData: tdata}
 		case hls.Backend:
 			if top == "" {
 				top = verilog.TopName(g)

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"trigo/compiler"
+)
+
+// graphEvents is the issue's bar for the graph networks: every reference
+// model runs this many generated events (random occupancy 0..N, empty,
+// full and tie-heavy events) through Verilator.
+const graphEvents = 2000
+
+// compileGraphExample compiles a bundled graph example (with its
+// config.yaml and calibration events where it has them) into a temporary
+// OUT and returns OUT and the manifest.
+func compileGraphExample(t *testing.T, name string, extra ...string) (string, *compiler.Manifest) {
+	t.Helper()
+	dir := filepath.Join("..", "..", "models", "examples", name)
+	if _, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	out := filepath.Join(t.TempDir(), name)
+	args := []string{"compile", filepath.Join(dir, "model.onnx"), "-o", out, "--backend", "rtl"}
+	if fileExists(filepath.Join(dir, "config.yaml")) {
+		args = append(args, "--config", filepath.Join(dir, "config.yaml"))
+	}
+	if fileExists(filepath.Join(dir, "calib_x.npy")) {
+		args = append(args, "--calib", filepath.Join(dir, "calib_x.npy"), "--calib", filepath.Join(dir, "calib_valid.npy"))
+	}
+	args = append(args, extra...)
+	mustRun(t, args...)
+	m, err := compiler.ReadManifest(filepath.Join(out, fileManifest))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.RTL == nil || m.RTL.Lanes == 0 {
+		t.Fatalf("manifest rtl section %+v: want a vertex-streamed design", m.RTL)
+	}
+	return out, m
+}
+
+// verifyGraphRTL runs `trigo verify --rtl` and checks the verdict, the event
+// count and that measured latency and II equal the manifest's.
+func verifyGraphRTL(t *testing.T, out string, m *compiler.Manifest, simulator string, events int) *verifyJSON {
+	t.Helper()
+	stdout := mustRun(t, "verify", out, "--rtl", simulator, "--vectors", strconv.Itoa(events), "--seed", "5", "--stall", "20")
+	if !strings.Contains(stdout, "bit-exact") {
+		t.Fatalf("%s: %s", simulator, stdout)
+	}
+	var vj verifyJSON
+	data, err := os.ReadFile(filepath.Join(out, "verify.json"))
+	if err != nil || json.Unmarshal(data, &vj) != nil || vj.RTL == nil {
+		t.Fatalf("%s: verify.json: %v\n%s", simulator, err, data)
+	}
+	r := vj.RTL
+	if !vj.OK || r.Comparison.Events != events || !r.Comparison.OK() {
+		t.Fatalf("%s: not %d bit-exact events: %s", simulator, events, data)
+	}
+	if r.LatencyCycles != m.RTL.LatencyCycles || r.IICycles != m.RTL.IICycles {
+		t.Errorf("%s: measured latency %d II %d, manifest %d %d", simulator, r.LatencyCycles, r.IICycles, m.RTL.LatencyCycles, m.RTL.IICycles)
+	}
+	if r.Stalls == 0 {
+		t.Errorf("%s: no stall cycles: the run did not exercise back-pressure", simulator)
+	}
+	t.Logf("%s: latency %d II %d (%d lanes), build %.1f s, %.0f events/s",
+		simulator, r.LatencyCycles, r.IICycles, m.RTL.Lanes, r.BuildSeconds, r.EventsPerSecond)
+	return &vj
+}
+
+// TestGraphExamplesRTL: the graph networks compile to vertex-streamed
+// Verilog that is bit-exact with the Go simulator in Verilator on 2,000
+// generated events each (random occupancy 0..N, empty, full and tie-heavy
+// events, 20 % input gaps and output stalls), with the measured latency
+// and II equal to the manifest's; the smallest also in Icarus. With
+// -short (and not CI), only the smallest model.
+func TestGraphExamplesRTL(t *testing.T) {
+	needTool(t, "verilator")
+	models := []struct {
+		name    string
+		iverilog int // Icarus events (0: too slow there)
+	}{
+		{"pyg_state_dict", 300}, {"plain_gravnet", 0}, {"gravnet_fpl26", 0}, {"ecl_gnn", 0}, {"cdc_gnn", 0},
+	}
+	if testing.Short() && os.Getenv("CI") != "true" {
+		models = models[:1]
+	}
+	for _, mc := range models {
+		t.Run(mc.name, func(t *testing.T) {
+			t.Parallel()
+			out, m := compileGraphExample(t, mc.name)
+			verifyGraphRTL(t, out, m, "verilator", graphEvents)
+			if mc.iverilog > 0 {
+				needTool(t, "iverilog")
+				verifyGraphRTL(t, out, m, "iverilog", mc.iverilog)
+			}
+		})
+	}
+}
+
+// TestGraphVerifyCatches proves that verify catches, in a graph network's
+// RTL, a flipped tie rule (ties to the higher index, in the kNN and in the
+// condensation walk), wrong condensation thresholds, and corrupted
+// expectations (OUT/model.tir, from which verify computes the expected
+// outputs, with a changed weight-table code or distance threshold).
+func TestGraphVerifyCatches(t *testing.T) {
+	needTool(t, "iverilog")
+	type corruption struct {
+		name string
+		file string // "rtl" or "ir"
+		edit func(t *testing.T, s string) string
+	}
+	replaceAll := func(old, new string) func(t *testing.T, s string) string {
+		return func(t *testing.T, s string) string {
+			if !strings.Contains(s, old) {
+				t.Fatalf("no %s in the file", old)
+			}
+			return strings.ReplaceAll(s, old, new)
+		}
+	}
+	models := []struct {
+		name  string
+		cases []corruption
+	}{
+		{"pyg_state_dict", []corruption{
+			{"kNN tie rule flipped", "rtl", replaceAll(".TIE_HIGH(0)", ".TIE_HIGH(1)")},
+			{"corrupted expectation (weight table)", "ir", bumpFirstTableCode},
+		}},
+		{"plain_gravnet", []corruption{
+			{"tie rules flipped", "rtl", replaceAll(".TIE_HIGH(0)", ".TIE_HIGH(1)")},
+			{"distance threshold 10 % low", "rtl", func(t *testing.T, s string) string {
+				return scaleParam(t, s, `\.DIST_CODE\(64'd(\d+)\)`, 0.9)
+			}},
+			{"beta threshold raised", "rtl", func(t *testing.T, s string) string {
+				return scaleParam(t, s, `\.BETA_CODE\(64'sd(\d+)\)`, 1.5)
+			}},
+			{"corrupted expectation (distance threshold)", "ir", func(t *testing.T, s string) string {
+				return scaleParam(t, s, `dist_code = (\d+)`, 1.2)
+			}},
+		}},
+	}
+	for _, mc := range models {
+		t.Run(mc.name, func(t *testing.T) {
+			t.Parallel()
+			out, _ := compileGraphExample(t, mc.name)
+			files := map[string]string{"rtl": filepath.Join(out, "rtl", mc.name+".v"), "ir": filepath.Join(out, fileFixedIR)}
+			pristine := map[string][]byte{}
+			for k, f := range files {
+				pristine[k], _ = os.ReadFile(f)
+			}
+			for _, c := range mc.cases {
+				t.Run(c.name, func(t *testing.T) {
+					for k, f := range files {
+						os.WriteFile(f, pristine[k], 0o644)
+					}
+					editFile(t, files[c.file], func(s string) string { return c.edit(t, s) })
+					_, stderr, code := trigo(t, "verify", out, "--rtl", "iverilog", "--vectors", "120", "--seed", "5")
+					if code == 0 || !strings.Contains(stderr, "FAILED") || !strings.Contains(stderr, "first: event") {
+						t.Fatalf("not caught: exit %d, stderr %s", code, stderr)
+					}
+				})
+			}
+		})
+	}
+}
+
+// scaleParam multiplies the first number matched by re's group 1 by f.
+func scaleParam(t *testing.T, s, re string, f float64) string {
+	t.Helper()
+	loc := regexp.MustCompile(re).FindStringSubmatchIndex(s)
+	if loc == nil {
+		t.Fatalf("no match for %s", re)
+	}
+	v, _ := strconv.ParseInt(s[loc[2]:loc[3]], 10, 64)
+	return s[:loc[2]] + strconv.FormatInt(int64(float64(v)*f), 10) + s[loc[3]:]
+}
+
+// tableStartRE finds the first entry of a gravnet_agg weight table in the
+// IR text: `const <name>.agg.table: <type>[n] = [` followed by codes.
+var tableStartRE = regexp.MustCompile(`(?m)^const \S+\.agg\.table: [^\n]*\[\s*\n?\s*(\d+)`)
+
+// bumpFirstTableCode changes the first code of the first gravnet weight
+// table (1.0 at distance 0: every vertex's self message).
+func bumpFirstTableCode(t *testing.T, s string) string {
+	t.Helper()
+	loc := tableStartRE.FindStringSubmatchIndex(s)
+	if loc == nil {
+		t.Fatal("no gravnet_agg table in the IR")
+	}
+	v, _ := strconv.Atoi(s[loc[2]:loc[3]])
+	return s[:loc[2]] + strconv.Itoa(v-7) + s[loc[3]:]
+}
