@@ -45,14 +45,14 @@ type ModelConfig struct {
 	// Firmware (backends): target clock, default reuse factor (1 = fully
 	// parallel), constant multipliers in DSPs ("dsp") or LUT shift-add
 	// logic ("lut", zero DSPs), the FPGA part and the HLS top interface.
-	ClockMHz     float64 `yaml:"clock_mhz,omitempty"`
-	ReuseFactor  int     `yaml:"reuse_factor,omitempty"`
-	Multipliers  string  `yaml:"multipliers,omitempty"`
+	ClockMHz    float64 `yaml:"clock_mhz,omitempty"`
+	ReuseFactor int     `yaml:"reuse_factor,omitempty"`
+	Multipliers string  `yaml:"multipliers,omitempty"`
 	// Lanes: vertices a graph network's RTL processes per cycle (II =
 	// N/lanes); 0 picks the smallest count with II <= 16.
-	Lanes int `yaml:"lanes,omitempty"`
-	Part         string  `yaml:"part,omitempty"`
-	HLSInterface string  `yaml:"hls_interface,omitempty"`
+	Lanes        int    `yaml:"lanes,omitempty"`
+	Part         string `yaml:"part,omitempty"`
+	HLSInterface string `yaml:"hls_interface,omitempty"`
 }
 
 // LayerConfig overrides one layer (an IR node, by name).

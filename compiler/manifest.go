@@ -50,16 +50,16 @@ type SkippedBackend struct {
 // (backends/verilog/CONTRACT.md): top module, AXI4-Stream tdata layout,
 // latency and initiation interval in cycles at the target clock.
 type RTLManifest struct {
-	Top           string   `json:"top"`
-	ClockMHz      float64  `json:"clock_mhz"`
-	LatencyCycles int      `json:"latency_cycles"`
-	IICycles      int      `json:"ii_cycles"`
-	Multipliers   string   `json:"multipliers"`
+	Top           string  `json:"top"`
+	ClockMHz      float64 `json:"clock_mhz"`
+	LatencyCycles int     `json:"latency_cycles"`
+	IICycles      int     `json:"ii_cycles"`
+	Multipliers   string  `json:"multipliers"`
 	// Lanes is the vertex parallelism of a graph network (0 otherwise).
-	Lanes  int `json:"lanes,omitempty"`
-	InBits        int      `json:"s_axis_tdata_bits"`
-	OutBits       int      `json:"m_axis_tdata_bits"`
-	Files         []string `json:"files"`
+	Lanes   int      `json:"lanes,omitempty"`
+	InBits  int      `json:"s_axis_tdata_bits"`
+	OutBits int      `json:"m_axis_tdata_bits"`
+	Files   []string `json:"files"`
 	// TData lists, for inputs and outputs, each tensor's type and the bit
 	// offset of every element in tdata.
 	TData json.RawMessage `json:"tdata"`

@@ -86,7 +86,7 @@ func verifyGraphRTL(t *testing.T, out string, m *compiler.Manifest, simulator st
 func TestGraphExamplesRTL(t *testing.T) {
 	needTool(t, "verilator")
 	models := []struct {
-		name    string
+		name     string
 		iverilog int // Icarus events (0: too slow there)
 	}{
 		{"pyg_state_dict", 300}, {"plain_gravnet", 0}, {"gravnet_fpl26", 0}, {"ecl_gnn", 0}, {"cdc_gnn", 0},
