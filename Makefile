@@ -25,7 +25,7 @@ build:
 
 # The test command of README.md and .ci/run.
 test:
-	go vet ./... && go test -timeout 60m ./... && (cd models && /usr/bin/python3 -m unittest discover -s tests)
+	go vet ./... && go test -timeout 80m ./... && (cd models && /usr/bin/python3 -m unittest discover -s tests)
 
 demo: build
 	./$(BIN) compile $(EXAMPLE)/model.onnx --calib $(EXAMPLE)/calib.npy -o out/jet_tagger

@@ -62,12 +62,18 @@ type UnsupportedError struct {
 	Node    string   // the first node with an unsupported op
 	Op      string   // its op
 	Others  []string // the other unsupported ops of the graph, in graph order
+	// Reason, when set, says why the op cannot be built here (and what
+	// can).
+	Reason string
 }
 
 func (e *UnsupportedError) Error() string {
 	msg := fmt.Sprintf("op %s (node %q) is not supported by the %s backend yet", e.Op, e.Node, e.Backend)
 	if len(e.Others) > 0 {
 		msg += fmt.Sprintf("; nor are %s", strings.Join(e.Others, ", "))
+	}
+	if e.Reason != "" {
+		msg += ": " + e.Reason
 	}
 	return msg
 }

@@ -242,3 +242,40 @@ func sliceShapes(ins []Shape, a Attrs) ([]Shape, error) {
 	}
 	return []Shape{out}, nil
 }
+
+// SliceIndex returns, for every output element of a slice with attributes
+// a (input shape in, output shape out, both row-major), the input element
+// it copies. The simulators and the RTL backend share it.
+func SliceIndex(a Attrs, in, out Shape) ([]int32, error) {
+	axes, starts, _, steps, err := SliceParams(a, in)
+	if err != nil {
+		return nil, err
+	}
+	start := make([]int, len(in))
+	step := make([]int, len(in))
+	for i := range step {
+		step[i] = 1
+	}
+	for i, ax := range axes {
+		start[ax], step[ax] = starts[i], steps[i]
+	}
+	inStr := in.Strides()
+	m := make([]int32, out.Size())
+	coord := make([]int, len(out))
+	for o := range m {
+		idx := 0
+		for ax := range out {
+			idx += (start[ax] + coord[ax]*step[ax]) * inStr[ax]
+		}
+		m[o] = int32(idx)
+		for ax := len(out) - 1; ax >= 0; ax-- {
+			coord[ax]++
+			if coord[ax] < out[ax] {
+				break
+			}
+			coord[ax] = 0
+		}
+	}
+	return m, nil
+}
+

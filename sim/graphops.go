@@ -92,39 +92,8 @@ func sortCandidates[D number](c []int32, key func(int32) D) {
 }
 
 // sliceMap returns, for every output element of a slice node, the input
-// element index.
-func sliceMap(n *ir.Node, in, out ir.Shape) ([]int32, error) {
-	axes, starts, _, steps, err := ir.SliceParams(n.Attrs, in)
-	if err != nil {
-		return nil, err
-	}
-	start := make([]int, len(in))
-	step := make([]int, len(in))
-	for i := range step {
-		step[i] = 1
-	}
-	for i, ax := range axes {
-		start[ax], step[ax] = starts[i], steps[i]
-	}
-	inStr := in.Strides()
-	m := make([]int32, out.Size())
-	coord := make([]int, len(out))
-	for o := range m {
-		idx := 0
-		for ax := range out {
-			idx += (start[ax] + coord[ax]*step[ax]) * inStr[ax]
-		}
-		m[o] = int32(idx)
-		for ax := len(out) - 1; ax >= 0; ax-- {
-			coord[ax]++
-			if coord[ax] < out[ax] {
-				break
-			}
-			coord[ax] = 0
-		}
-	}
-	return m, nil
-}
+// element it copies (ir.SliceIndex).
+func sliceMap(n *ir.Node, in, out ir.Shape) ([]int32, error) { return ir.SliceIndex(n.Attrs, in, out) }
 
 // --- float executor --------------------------------------------------------
 

@@ -28,7 +28,7 @@ func (d *design) node(n *ir.Node) error {
 		return d.lut(n)
 	case "bipolar_quant":
 		return d.bipolar(n)
-	case "reshape", "cast", "transpose", "concat":
+	case "reshape", "cast", "transpose", "concat", "slice":
 		return d.wiring(n)
 	}
 	return fmt.Errorf("op not supported by the RTL backend")
@@ -952,6 +952,14 @@ func (d *design) wiring(n *ir.Node) error {
 	case "reshape", "cast":
 		for i := range refs {
 			refs[i] = ref{0, i}
+		}
+	case "slice":
+		m, err := ir.SliceIndex(n.Attrs, d.ix.Values[n.Inputs[0]].Shape, out.Shape)
+		if err != nil {
+			return err
+		}
+		for i, j := range m {
+			refs[i] = ref{0, int(j)}
 		}
 	case "transpose":
 		xv := d.ix.Values[n.Inputs[0]]

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strings"
 
+	"trigo/backends"
 	"trigo/ir"
 	"trigo/ir/fixed"
 )
@@ -35,7 +36,7 @@ var graphKernelOps = map[string]bool{"gravnet_agg": true, "global_exchange": tru
 // vertices as they would on L-row tensors.
 var perVertexOps = map[string]bool{
 	"dense": true, "add": true, "sub": true, "mul": true, "relu": true, "leaky_relu": true, "clip": true,
-	"lut": true, "cast": true, "bipolar_quant": true, "mask": true, "concat": true, "reshape": true,
+	"lut": true, "cast": true, "bipolar_quant": true, "mask": true, "concat": true, "reshape": true, "slice": true,
 }
 
 // isGraphNetwork reports whether g is built as a vertex stream: it has a
@@ -106,6 +107,7 @@ func (b *Backend) planStream(g *ir.Graph) (*streamPlan, error) {
 	for _, v := range g.Inputs {
 		p.streamed[v.Name] = true
 	}
+	var unsupported *backends.UnsupportedError
 	supported := func() string {
 		return strings.Join(slices.Sorted(maps.Keys(perVertexOps)), ", ") + "; gravnet_agg, global_exchange, condensation"
 	}
@@ -136,6 +138,12 @@ func (b *Backend) planStream(g *ir.Graph) (*streamPlan, error) {
 			if len(out.Shape) == 0 || out.Shape[0] != N {
 				errs = append(errs, fmt.Errorf("node %q (%s): output %v does not keep the vertex axis N = %d in front; vertex streaming supports per-vertex ops only", n.Name, n.Op, out.Shape, N))
 			}
+			if n.Op == "slice" {
+				in := ix.Values[n.Inputs[0]]
+				if in == nil || len(in.Shape) == 0 || in.Shape[0] != N {
+					errs = append(errs, fmt.Errorf("node %q (slice): slicing the vertex axis is not supported by vertex streaming (slice features: axes >= 1)", n.Name))
+				}
+			}
 			if n.Op == "concat" {
 				ax, err := ir.NormAxes([]int64{n.Attrs.Int("axis", 0)}, len(out.Shape))
 				if err != nil || ax[0] == 0 {
@@ -144,8 +152,16 @@ func (b *Backend) planStream(g *ir.Graph) (*streamPlan, error) {
 			}
 			p.streamed[out.Name] = true
 		default:
-			errs = append(errs, fmt.Errorf("node %q: op %s mixes vertices; the RTL backend streams graph networks vertex by vertex and supports: %s", n.Name, n.Op, supported()))
+			if unsupported == nil {
+				unsupported = &backends.UnsupportedError{Backend: "verilog", Node: n.Name, Op: n.Op,
+					Reason: "the RTL backend streams graph networks vertex by vertex (GRAPH.md) and supports " + supported()}
+			} else if !slices.Contains(unsupported.Others, n.Op) && n.Op != unsupported.Op {
+				unsupported.Others = append(unsupported.Others, n.Op)
+			}
 		}
+	}
+	if unsupported != nil {
+		return nil, unsupported // trigo compile skips the backend for this model
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err

@@ -170,6 +170,11 @@ func (b *Backend) Prepare(g *ir.Graph) (*ir.Graph, error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("rtl: %w", err)
 	}
+	if isGraphNetwork(g) {
+		if _, err := b.planStream(g); err != nil {
+			return nil, fmt.Errorf("rtl: graph network %q: %w", g.Name, err)
+		}
+	}
 	return g, nil
 }
 
@@ -199,7 +204,7 @@ var supportedOps = map[string]bool{
 	"clip": true, "maxpool": true, "avgpool": true, "reduce_sum": true, "reduce_max": true,
 	"reshape": true, "transpose": true, "concat": true, "cast": true, "bipolar_quant": true, "lut": true,
 	// graph networks (stream.go, GRAPH.md)
-	"mask": true, "gravnet_agg": true, "global_exchange": true, "condensation": true,
+	"slice": true, "mask": true, "gravnet_agg": true, "global_exchange": true, "condensation": true,
 }
 
 func supportedOpList() []string {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -89,7 +90,7 @@ func TestGraphExamplesRTL(t *testing.T) {
 		name     string
 		iverilog int // Icarus events (0: too slow there)
 	}{
-		{"pyg_state_dict", 300}, {"plain_gravnet", 0}, {"gravnet_fpl26", 0}, {"ecl_gnn", 0}, {"cdc_gnn", 0},
+		{"pyg_state_dict", 100}, {"plain_gravnet", 0}, {"gravnet_fpl26", 0}, {"ecl_gnn", 0}, {"cdc_gnn", 0},
 	}
 	if testing.Short() && os.Getenv("CI") != "true" {
 		models = models[:1]
@@ -163,7 +164,7 @@ func TestGraphVerifyCatches(t *testing.T) {
 						os.WriteFile(f, pristine[k], 0o644)
 					}
 					editFile(t, files[c.file], func(s string) string { return c.edit(t, s) })
-					_, stderr, code := trigo(t, "verify", out, "--rtl", "iverilog", "--vectors", "120", "--seed", "5")
+					_, stderr, code := trigo(t, "verify", out, "--rtl", "iverilog", "--vectors", "40", "--seed", "5")
 					if code == 0 || !strings.Contains(stderr, "FAILED") || !strings.Contains(stderr, "first: event") {
 						t.Fatalf("not caught: exit %d, stderr %s", code, stderr)
 					}
@@ -198,4 +199,82 @@ func bumpFirstTableCode(t *testing.T, s string) string {
 	}
 	v, _ := strconv.Atoi(s[loc[2]:loc[3]])
 	return s[:loc[2]] + strconv.Itoa(v-7) + s[loc[3]:]
+}
+
+// TestGraphFixtureRTL: the small graph fixture (GlobalExchange, GravNet,
+// a Split into slices, Condensation; 8 vertices) is bit-exact in Icarus
+// with 1, 2 and 8 lanes (Icarus runs these designs at a few events per
+// second: 60 events each).
+func TestGraphFixtureRTL(t *testing.T) {
+	needTool(t, "iverilog")
+	model, x, valid := graphFixture+".onnx", graphFixture+".x.npy", graphFixture+".valid.npy"
+	for _, lanes := range []int{1, 2, 8} {
+		t.Run(fmt.Sprintf("lanes_%d", lanes), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "config.yaml")
+			if err := os.WriteFile(cfg, []byte(fmt.Sprintf("model:\n  lanes: %d\n", lanes)), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "out")
+			mustRun(t, "compile", model, "-o", out, "--config", cfg, "--calib", x, "--calib", valid, "--backend", "rtl")
+			m, err := compiler.ReadManifest(filepath.Join(out, fileManifest))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.RTL == nil || m.RTL.Lanes != lanes {
+				t.Fatalf("manifest rtl %+v, want %d lanes", m.RTL, lanes)
+			}
+			verifyGraphRTL(t, out, m, "iverilog", 60)
+		})
+	}
+}
+
+// TestCompileSweep: --sweep lists, per lane count, the latency and II the
+// RTL backend schedules (the same as compiling with that lane count), an
+// error for a lane count that does not divide the vertices, and writes
+// OUT/sweep.json; a malformed --sweep is a usage error.
+func TestCompileSweep(t *testing.T) {
+	model, x, valid := graphFixture+".onnx", graphFixture+".x.npy", graphFixture+".valid.npy"
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out")
+	stdout := mustRun(t, "compile", model, "-o", out, "--calib", x, "--calib", valid, "--backend", "none", "--sweep", "lanes=1,2,3,8")
+	if !strings.Contains(stdout, "design space") || !strings.Contains(stdout, "sweep.json") {
+		t.Errorf("stdout:\n%s", stdout)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "sweep.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var points []SweepPoint
+	if err := json.Unmarshal(data, &points); err != nil || len(points) != 4 {
+		t.Fatalf("sweep.json: %v\n%s", err, data)
+	}
+	for _, p := range points {
+		if p.Lanes == 3 {
+			if !strings.Contains(p.Error, "lanes 3: must divide the 8 vertices") {
+				t.Errorf("lanes 3: error %q", p.Error)
+			}
+			continue
+		}
+		// the same as a compile with that lane count
+		cfg := filepath.Join(dir, fmt.Sprintf("l%d.yaml", p.Lanes))
+		os.WriteFile(cfg, []byte(fmt.Sprintf("model:\n  lanes: %d\n", p.Lanes)), 0o644)
+		o := filepath.Join(dir, fmt.Sprintf("l%d", p.Lanes))
+		mustRun(t, "compile", model, "-o", o, "--config", cfg, "--calib", x, "--calib", valid, "--backend", "rtl")
+		m, err := compiler.ReadManifest(filepath.Join(o, fileManifest))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Error != "" || p.LatencyCycles != m.RTL.LatencyCycles || p.IICycles != m.RTL.IICycles || p.IICycles < 8/p.Lanes {
+			t.Errorf("lanes %d: sweep %+v, compile latency %d II %d", p.Lanes, p, m.RTL.LatencyCycles, m.RTL.IICycles)
+		}
+	}
+	if points[0].LatencyCycles <= points[3].LatencyCycles {
+		t.Errorf("1 lane (%d cycles) is not slower than 8 (%d)", points[0].LatencyCycles, points[3].LatencyCycles)
+	}
+	_, stderr, code := trigo(t, "compile", model, "-o", filepath.Join(dir, "bad"), "--sweep", "lanes=two")
+	if code != 2 || !strings.Contains(stderr, "--sweep") {
+		t.Errorf("bad --sweep: exit %d: %s", code, stderr)
+	}
 }

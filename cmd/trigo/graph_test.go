@@ -17,10 +17,10 @@ import (
 // clusters, n_clusters (int32) and the GravNet features.
 const graphFixture = "../../compiler/testdata/graph/ecl_like"
 
-// TestGraphModelCLI: compile skips the firmware backends that do not
-// implement graph ops (with a warning, recorded in the manifest and the
-// report) unless --backend names them; sim takes two inputs and writes
-// integer outputs as int32.
+// TestGraphModelCLI: compile writes both firmware backends for a graph
+// network (the RTL as a vertex stream, lanes in the manifest); a
+// configuration the RTL backend cannot build is one clear error; sim takes
+// two inputs and writes integer outputs as int32.
 func TestGraphModelCLI(t *testing.T) {
 	model, x, valid := graphFixture+".onnx", graphFixture+".x.npy", graphFixture+".valid.npy"
 	dir := t.TempDir()
@@ -29,36 +29,32 @@ func TestGraphModelCLI(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("compile: exit %d: %s", code, stderr)
 	}
-	for _, b := range []string{"rtl backend skipped"} {
-		if !strings.Contains(stderr, b) || !strings.Contains(stderr, "is not supported by the") {
-			t.Errorf("stderr lacks %q:\n%s", b, stderr)
-		}
-	}
-	if strings.Contains(stderr, "hls backend skipped") {
-		t.Errorf("the hls backend implements the graph ops, yet it was skipped:\n%s", stderr)
+	if strings.Contains(stderr, "skipped") {
+		t.Errorf("a backend was skipped:\n%s", stderr)
 	}
 	m, err := compiler.ReadManifest(filepath.Join(out, "manifest.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(m.Skipped) != 1 || m.Skipped[0].Backend != "rtl" || m.RTL != nil || m.HLS == nil || fileExists(filepath.Join(out, "rtl")) ||
-		!fileExists(filepath.Join(out, "hls")) {
-		t.Errorf("manifest: skipped %+v, rtl %v, hls %v", m.Skipped, m.RTL, m.HLS)
+	if len(m.Skipped) != 0 || m.RTL == nil || m.RTL.Lanes != 1 || m.RTL.IICycles < 8 || m.HLS == nil ||
+		!fileExists(filepath.Join(out, "rtl", m.RTL.Top+".v")) || !fileExists(filepath.Join(out, "hls")) {
+		t.Errorf("manifest: skipped %+v, rtl %+v, hls %v", m.Skipped, m.RTL, m.HLS)
 	}
 	if m.Outputs[0].Type != "i32" || m.Inputs[1].Type != "ufixed<1,1,RND_MIN_INF,SAT>" {
 		t.Errorf("manifest interface: %+v %+v", m.Inputs[1], m.Outputs[0])
 	}
-	rep, _ := os.ReadFile(filepath.Join(out, "report.txt"))
-	if !strings.Contains(string(rep), "firmware: rtl skipped: op global_exchange") {
-		t.Errorf("report does not record the skipped backends:\n%s", rep)
-	}
 
-	// Asked for explicitly, an unsupported backend is an error.
-	_, stderr, code = trigo(t, "compile", model, "-o", filepath.Join(dir, "rtl"), "--backend", "rtl")
-	if code != 1 {
-		t.Errorf("--backend rtl: exit %d", code)
+	// Lanes that do not divide the vertices: one error naming the model,
+	// the backend and what is wrong.
+	cfg := filepath.Join(dir, "lanes3.yaml")
+	if err := os.WriteFile(cfg, []byte("model:\n  lanes: 3\n"), 0o644); err != nil {
+		t.Fatal(err)
 	}
-	checkErrorLine(t, stderr, []string{model, "rtl backend", "op global_exchange", "not supported by the verilog backend yet"})
+	_, stderr, code = trigo(t, "compile", model, "-o", filepath.Join(dir, "rtl"), "--config", cfg, "--backend", "rtl")
+	if code != 1 {
+		t.Errorf("lanes 3: exit %d", code)
+	}
+	checkErrorLine(t, stderr, []string{model, "rtl backend", "lanes 3: must divide the 8 vertices"})
 	if _, stderr, _ := trigo(t, "compile", model, "-o", filepath.Join(dir, "none"), "--backend", "none"); strings.Contains(stderr, "skipped") {
 		t.Errorf("--backend none warns: %s", stderr)
 	}

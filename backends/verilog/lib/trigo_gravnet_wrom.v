@@ -36,14 +36,20 @@ module trigo_gravnet_wrom #(
   localparam [XB-1:0] OFF_LOW = OFF[XB-1:0];
   localparam [AB-1:0] LASTI = TL - 1;
 
+  // One initial statement per entry with a constant part-select: a loop
+  // with a variable select of the wide TABLE parameter costs Icarus
+  // O(TL^2) at time 0 (tens of seconds per ROM for 4096 entries).
   reg [TW-1:0] rom [0:(1<<AB)-1];
-  integer k;
-  initial begin
-    for (k = 0; k < (1<<AB); k = k + 1) begin
-      if (k < TL) rom[k] = TABLE[k*TW +: TW];
-      else rom[k] = {TW{1'b0}};
+  genvar k;
+  generate
+    for (k = 0; k < (1<<AB); k = k + 1) begin : g_init
+      if (k < TL) begin : g_entry
+        initial rom[k] = TABLE[k*TW +: TW];
+      end else begin : g_pad
+        initial rom[k] = {TW{1'b0}};
+      end
     end
-  end
+  endgenerate
 
   /* verilator lint_off UNUSEDSIGNAL */
   wire [DW:0] dz = {1'b0, d};               // unused when no clamp can happen

@@ -27,11 +27,16 @@ module trigo_lut #(
   input  wire [N*XW-1:0] x,
   output wire [N*YW-1:0] y
 );
+  // One initial statement per entry with a constant part-select (a loop
+  // with a variable select of the wide ROM parameter is O(entries^2) in
+  // Icarus at time 0).
   reg [YW-1:0] rom [0:(1<<AB)-1];
-  integer k;
-  initial begin
-    for (k = 0; k < (1<<AB); k = k + 1) rom[k] = ROM[k*YW +: YW];
-  end
+  genvar k;
+  generate
+    for (k = 0; k < (1<<AB); k = k + 1) begin : g_init
+      initial rom[k] = ROM[k*YW +: YW];
+    end
+  endgenerate
 
   wire [N*XW-1:0] xr;
   trigo_pipe #(.W(N*XW), .EN(REGS[0])) u_in (.clk(clk), .ce(ce), .d(x), .q(xr));
