@@ -278,4 +278,3 @@ func SliceIndex(a Attrs, in, out Shape) ([]int32, error) {
 	}
 	return m, nil
 }
-
