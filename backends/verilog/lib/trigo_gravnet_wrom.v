@@ -36,17 +36,27 @@ module trigo_gravnet_wrom #(
   localparam [XB-1:0] OFF_LOW = OFF[XB-1:0];
   localparam [AB-1:0] LASTI = TL - 1;
 
-  // One initial statement per entry with a constant part-select: a loop
-  // with a variable select of the wide TABLE parameter costs Icarus
-  // O(TL^2) at time 0 (tens of seconds per ROM for 4096 entries).
-  reg [TW-1:0] rom [0:(1<<AB)-1];
-  genvar k;
+  // ROM contents, in blocks of 64 entries: each block takes its slice of
+  // TABLE with a constant part-select and fills its entries in a loop.
+  // (One loop over the whole table with a variable select of the wide
+  // parameter costs Icarus O(TL^2) at time 0, tens of seconds per ROM of
+  // 4096 entries; one generate block per entry exceeds Verilator's
+  // unrolling limit.)
+  localparam RL = 1 << AB;                 // ROM entries (TL padded)
+  localparam CH = 64;                      // entries per block
+  localparam NB = (RL + CH - 1) / CH;
+  /* verilator lint_off WIDTH */
+  localparam [NB*CH*TW-1:0] TPAD = TABLE;  // zero-extended: padding entries are 0
+  /* verilator lint_on WIDTH */
+  reg [TW-1:0] rom [0:RL-1];
+  genvar bk;
   generate
-    for (k = 0; k < (1<<AB); k = k + 1) begin : g_init
-      if (k < TL) begin : g_entry
-        initial rom[k] = TABLE[k*TW +: TW];
-      end else begin : g_pad
-        initial rom[k] = {TW{1'b0}};
+    for (bk = 0; bk < NB; bk = bk + 1) begin : g_init
+      localparam [CH*TW-1:0] PART = TPAD[bk*CH*TW +: CH*TW];
+      integer k;
+      initial begin
+        for (k = 0; k < CH; k = k + 1)
+          if (bk*CH + k < RL) rom[bk*CH + k] = PART[k*TW +: TW];
       end
     end
   endgenerate

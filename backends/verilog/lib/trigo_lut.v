@@ -27,14 +27,24 @@ module trigo_lut #(
   input  wire [N*XW-1:0] x,
   output wire [N*YW-1:0] y
 );
-  // One initial statement per entry with a constant part-select (a loop
-  // with a variable select of the wide ROM parameter is O(entries^2) in
-  // Icarus at time 0).
-  reg [YW-1:0] rom [0:(1<<AB)-1];
-  genvar k;
+  // ROM contents in blocks of 64 entries (see trigo_gravnet_wrom: fast
+  // in Icarus, within Verilator's unrolling limit).
+  localparam RL = 1 << AB;
+  localparam CH = 64;
+  localparam NB = (RL + CH - 1) / CH;
+  /* verilator lint_off WIDTH */
+  localparam [NB*CH*YW-1:0] RPAD = ROM;
+  /* verilator lint_on WIDTH */
+  reg [YW-1:0] rom [0:RL-1];
+  genvar bk;
   generate
-    for (k = 0; k < (1<<AB); k = k + 1) begin : g_init
-      initial rom[k] = ROM[k*YW +: YW];
+    for (bk = 0; bk < NB; bk = bk + 1) begin : g_init
+      localparam [CH*YW-1:0] PART = RPAD[bk*CH*YW +: CH*YW];
+      integer k;
+      initial begin
+        for (k = 0; k < CH; k = k + 1)
+          if (bk*CH + k < RL) rom[bk*CH + k] = PART[k*YW +: YW];
+      end
     end
   endgenerate
 
