@@ -25,9 +25,9 @@ import (
 // random occupancy: a number of valid vertices drawn uniformly from 0..N
 // (so empty and full events recur), the first ones (a padded event) in
 // even events and a random subset in odd ones. In graph networks every
-// fourth generated event (from event 6 on) is tie-heavy: its vertex
-// feature rows repeat 1 to 4 distinct rows, so distances tie exactly and
-// the tie rules of kNN and condensation decide.
+// fourth event from event 6 on is tie-heavy (tieEvents): duplicated
+// vertices, lattice features, mirrored pairs or a few codes per feature,
+// so that the tie rules of kNN and condensation decide results.
 func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 	if !g.IsFixed() {
 		return nil, fmt.Errorf("graph %q is not quantised", g.Name)
@@ -37,15 +37,6 @@ func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 	// inputs draw the same codes as without it.
 	mr := rand.New(rand.NewPCG(seed^0x6f63637570616e63, seed))
 	masks := maskInputs(g)
-	// Tie-heavy events for graph networks: a third stream picks how many
-	// distinct vertex rows an event repeats.
-	tr := rand.New(rand.NewPCG(seed^0x7469657300000000, seed+1))
-	tieRows := make([]int, n)
-	for e := range tieRows {
-		if len(masks) > 0 && e >= 6 && e%4 == 2 {
-			tieRows[e] = 1 + tr.IntN(4)
-		}
-	}
 	out := make([]sim.Codes, len(g.Inputs))
 	for i, v := range g.Inputs {
 		if v.Type.Kind != ir.Fixed {
@@ -93,18 +84,109 @@ func Vectors(g *ir.Graph, n int, seed uint64) ([]sim.Codes, error) {
 			if masks[v.Name] && e >= 6 {
 				occupancy(ev, t, mr, e%2 == 1)
 			}
-			if m := tieRows[e]; m > 0 && !masks[v.Name] && len(v.Shape) > 1 {
-				// vertex j repeats row j mod m: equal features, equal
-				// learned coordinates, exact distance ties everywhere
-				row := size / v.Shape[0]
-				for j := m; j < v.Shape[0]; j++ {
-					copy(ev[j*row:(j+1)*row], ev[(j%m)*row:(j%m+1)*row])
-				}
-			}
+
 		}
 		out[i] = c
 	}
+	if len(masks) > 0 {
+		tieEvents(g, out, masks, seed)
+	}
 	return out, nil
+}
+
+// tieEvents rebuilds every fourth event from event 6 on (e % 4 == 2) of a
+// graph network so that exact ties decide results: the vertex features
+// ([N,F] inputs that are not masks) follow one of four patterns in turn,
+//
+//   - duplicates: every vertex copies one of 1..4 source vertices (equal
+//     distances, equal betas);
+//   - lattice: features on the integers -2..2 (symmetric offsets give
+//     equal distances in any linear projection);
+//   - mirrors: a centre c and pairs c ± δ·e_f with integer δ, only they
+//     valid (equal distances from c with different messages);
+//   - a few distinct codes per feature;
+//
+// so that a wrong tie rule (kNN or condensation order) changes outputs.
+func tieEvents(g *ir.Graph, out []sim.Codes, masks map[string]bool, seed uint64) {
+	r := rand.New(rand.NewPCG(seed^0x7469657300000000, seed+1))
+	var feats []int
+	var mask = -1
+	for i, v := range g.Inputs {
+		switch {
+		case masks[v.Name] && len(v.Shape) == 1 && mask < 0:
+			mask = i
+		case !masks[v.Name] && len(v.Shape) == 2:
+			feats = append(feats, i)
+		}
+	}
+	for e := 6; e < out[0].Events; e++ {
+		if e%4 != 2 {
+			continue
+		}
+		pattern := (e / 4) % 4
+		var valid []int64
+		var vOn, vOff int64
+		if mask >= 0 {
+			valid = out[mask].Event(e)
+			t := g.Inputs[mask].Type.Fixed
+			vOn, vOff = t.MaxCode(), t.MinCode()
+		}
+		for _, i := range feats {
+			X := g.Inputs[i].Type.Fixed
+			x := out[i].Event(e)
+			N, F := g.Inputs[i].Shape[0], g.Inputs[i].Shape[1]
+			one := int64(1) << min(max(X.Frac(), 0), 62) // the code of 1.0 (or of one LSB)
+			clamp := func(c int64) int64 { return min(max(c, X.MinCode()), X.MaxCode()) }
+			switch pattern {
+			case 0: // duplicates
+				src := make([]int, 1+r.IntN(4))
+				for k := range src {
+					src[k] = r.IntN(N)
+				}
+				for v := 0; v < N; v++ {
+					s := src[r.IntN(len(src))]
+					copy(x[v*F:(v+1)*F], x[s*F:(s+1)*F])
+				}
+			case 1: // lattice
+				for k := range x {
+					x[k] = clamp(int64(r.IntN(5)-2) * one)
+				}
+			case 2: // mirrors around a centre
+				for k := range x {
+					x[k] = clamp(int64(r.IntN(3)-1) * one)
+				}
+				perm := r.Perm(N)
+				c := perm[0]
+				if valid != nil && len(valid) == N {
+					for v := range valid {
+						valid[v] = vOff
+					}
+					valid[c] = vOn
+				}
+				pairs := min(4+r.IntN(12), (N-1)/2)
+				for p := 0; p < pairs; p++ {
+					f, d := r.IntN(F), int64(1+r.IntN(3))*one
+					for s, v := range []int{perm[1+2*p], perm[2+2*p]} {
+						copy(x[v*F:(v+1)*F], x[c*F:(c+1)*F])
+						x[v*F+f] = clamp(x[c*F+f] + d*int64(1-2*s))
+						if valid != nil && len(valid) == N {
+							valid[v] = vOn
+						}
+					}
+				}
+			case 3: // a few distinct codes per feature
+				for f := 0; f < F; f++ {
+					codes := [3]int64{}
+					for k := range codes {
+						codes[k] = clamp(int64(r.IntN(9)-4) * one / 2)
+					}
+					for v := 0; v < N; v++ {
+						x[v*F+f] = codes[r.IntN(3)]
+					}
+				}
+			}
+		}
+	}
 }
 
 // maskInputs returns the graph inputs that a graph op reads as its vertex

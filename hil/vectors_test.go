@@ -120,40 +120,28 @@ output y
 	if err != nil {
 		t.Fatal(err)
 	}
-	// ... except the tie-heavy events (every fourth from event 6), whose
-	// vertex rows repeat the first 1 to 4 rows.
-	ties := 0
+	// ... except the tie-heavy events (every fourth from event 6), which
+	// are rebuilt: duplicated rows, lattice values, mirrored pairs (with
+	// their own mask) or a few codes per feature.
+	ties, changed := 0, 0
 	for e := 0; e < in[0].Events; e++ {
 		got, want := in[0].Event(e), ref[0].Event(e)
+		same := true
+		for k := range want {
+			same = same && got[k] == want[k]
+		}
 		if e >= 6 && e%4 == 2 {
-			period := 0
-			for m := 1; m <= 4 && period == 0; m++ {
-				ok := true
-				for k := 2 * m; k < len(got); k++ {
-					ok = ok && got[k] == got[k-2*m]
-				}
-				if ok {
-					period = m
-				}
-			}
-			if period == 0 {
-				t.Fatalf("event %d: rows do not repeat: %v", e, got)
-			}
-			for k := 0; k < 2*period; k++ {
-				if got[k] != want[k] {
-					t.Fatalf("event %d: first rows changed", e)
-				}
-			}
 			ties++
+			if !same {
+				changed++
+			}
 			continue
 		}
-		for k := range want {
-			if got[k] != want[k] {
-				t.Fatalf("x differs in event %d: the mask changed the other inputs' codes", e)
-			}
+		if !same {
+			t.Fatalf("x differs in event %d: the mask changed the other inputs' codes", e)
 		}
 	}
-	if ties < 400 {
-		t.Errorf("%d tie-heavy events of 2000", ties)
+	if ties < 400 || changed < ties*9/10 {
+		t.Errorf("%d tie-heavy events of 2000, %d rebuilt", ties, changed)
 	}
 }
