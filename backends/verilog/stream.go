@@ -298,9 +298,11 @@ func (d *design) buildStream(sp *streamPlan) error {
 // and the group-active bit of a stream whose group 0 is at stage c.
 func (d *design) grpAt(c int) (grp, act string) {
 	T := d.stream.T
-	if T == 1 {
+	if T == 1 && d.ii == 1 {
 		return "1'b0", "1'b1"
 	}
+	// With II > T (a condensation walk longer than the event) the kernels
+	// must see the event's groups only in its first T phases.
 	k := c % d.ii
 	if r, ok := d.grps[k]; ok {
 		return r[0], r[1]
