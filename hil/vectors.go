@@ -132,59 +132,7 @@ func tieEvents(g *ir.Graph, out []sim.Codes, masks map[string]bool, seed uint64)
 			vOn, vOff = t.MaxCode(), t.MinCode()
 		}
 		for _, i := range feats {
-			X := g.Inputs[i].Type.Fixed
-			x := out[i].Event(e)
-			N, F := g.Inputs[i].Shape[0], g.Inputs[i].Shape[1]
-			one := int64(1) << min(max(X.Frac(), 0), 62) // the code of 1.0 (or of one LSB)
-			clamp := func(c int64) int64 { return min(max(c, X.MinCode()), X.MaxCode()) }
-			switch pattern {
-			case 0: // duplicates
-				src := make([]int, 1+r.IntN(4))
-				for k := range src {
-					src[k] = r.IntN(N)
-				}
-				for v := 0; v < N; v++ {
-					s := src[r.IntN(len(src))]
-					copy(x[v*F:(v+1)*F], x[s*F:(s+1)*F])
-				}
-			case 1: // lattice
-				for k := range x {
-					x[k] = clamp(int64(r.IntN(5)-2) * one)
-				}
-			case 2: // mirrors around a centre
-				for k := range x {
-					x[k] = clamp(int64(r.IntN(3)-1) * one)
-				}
-				perm := r.Perm(N)
-				c := perm[0]
-				if valid != nil && len(valid) == N {
-					for v := range valid {
-						valid[v] = vOff
-					}
-					valid[c] = vOn
-				}
-				pairs := min(4+r.IntN(12), (N-1)/2)
-				for p := 0; p < pairs; p++ {
-					f, d := r.IntN(F), int64(1+r.IntN(3))*one
-					for s, v := range []int{perm[1+2*p], perm[2+2*p]} {
-						copy(x[v*F:(v+1)*F], x[c*F:(c+1)*F])
-						x[v*F+f] = clamp(x[c*F+f] + d*int64(1-2*s))
-						if valid != nil && len(valid) == N {
-							valid[v] = vOn
-						}
-					}
-				}
-			case 3: // a few distinct codes per feature
-				for f := 0; f < F; f++ {
-					codes := [3]int64{}
-					for k := range codes {
-						codes[k] = clamp(int64(r.IntN(9)-4) * one / 2)
-					}
-					for v := 0; v < N; v++ {
-						x[v*F+f] = codes[r.IntN(3)]
-					}
-				}
-			}
+			TiePattern(pattern, out[i].Event(e), valid, g.Inputs[i].Shape[0], g.Inputs[i].Shape[1], g.Inputs[i].Type.Fixed, vOn, vOff, r)
 		}
 	}
 }
@@ -323,4 +271,61 @@ func Compare(g *ir.Graph, want, got []sim.Codes) (*Comparison, error) {
 		}
 	}
 	return res, nil
+}
+
+// TiePattern rebuilds one event's vertex features x [N,F] of type X with
+// tie pattern 0..3 (see tieEvents); the mirror pattern also rewrites the
+// mask valid (vOn/vOff codes) when it has N entries. The HLS tests use it
+// too.
+func TiePattern(pattern int, x, valid []int64, N, F int, X fixed.Type, vOn, vOff int64, r *rand.Rand) {
+	one := int64(1) << min(max(X.Frac(), 0), 62) // the code of 1.0 (or of one LSB)
+	clamp := func(c int64) int64 { return min(max(c, X.MinCode()), X.MaxCode()) }
+	switch pattern {
+	case 0: // duplicates
+		src := make([]int, 1+r.IntN(4))
+		for k := range src {
+			src[k] = r.IntN(N)
+		}
+		for v := 0; v < N; v++ {
+			s := src[r.IntN(len(src))]
+			copy(x[v*F:(v+1)*F], x[s*F:(s+1)*F])
+		}
+	case 1: // lattice
+		for k := range x {
+			x[k] = clamp(int64(r.IntN(5)-2) * one)
+		}
+	case 2: // mirrors around a centre
+		for k := range x {
+			x[k] = clamp(int64(r.IntN(3)-1) * one)
+		}
+		perm := r.Perm(N)
+		c := perm[0]
+		if valid != nil && len(valid) == N {
+			for v := range valid {
+				valid[v] = vOff
+			}
+			valid[c] = vOn
+		}
+		pairs := min(4+r.IntN(12), (N-1)/2)
+		for p := 0; p < pairs; p++ {
+			f, d := r.IntN(F), int64(1+r.IntN(3))*one
+			for s, v := range []int{perm[1+2*p], perm[2+2*p]} {
+				copy(x[v*F:(v+1)*F], x[c*F:(c+1)*F])
+				x[v*F+f] = clamp(x[c*F+f] + d*int64(1-2*s))
+				if valid != nil && len(valid) == N {
+					valid[v] = vOn
+				}
+			}
+		}
+	case 3: // a few distinct codes per feature
+		for f := 0; f < F; f++ {
+			codes := [3]int64{}
+			for k := range codes {
+				codes[k] = clamp(int64(r.IntN(9)-4) * one / 2)
+			}
+			for v := 0; v < N; v++ {
+				x[v*F+f] = codes[r.IntN(3)]
+			}
+		}
+	}
 }

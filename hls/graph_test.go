@@ -99,7 +99,7 @@ func loadGraphModel(t *testing.T, name string) *graphModel {
 // graphEvents returns n generated events for a graph with inputs x [N,F]
 // and valid [N]: hil.Vectors (the extremes, then random codes with random
 // occupancy 0..N), every other event after the extremes rebuilt to make
-// exact ties likely:
+// exact ties likely (hil.TiePattern):
 //
 //   - duplicates: every valid vertex copies the features of one of 1..4
 //     source vertices (equal distances, equal betas);
@@ -124,55 +124,13 @@ func graphEvents(t *testing.T, g *ir.Graph, n int, seed uint64) []sim.Codes {
 	r := rand.New(rand.NewPCG(seed, 77))
 	X, V := g.Inputs[0].Type.Fixed, g.Inputs[1].Type.Fixed
 	N, F := in[0].Shape[0], in[0].Shape[1]
-	one := int64(1) << max(X.Frac(), 0) // the code of 1.0 (or of one LSB)
-	clamp := func(c int64) int64 { return min(max(c, X.MinCode()), X.MaxCode()) }
 	vOn, vOff := V.MaxCode(), V.MinCode()
 	for e := 6; e < n; e++ {
 		if e%2 == 0 {
 			continue
 		}
 		x, valid := in[0].Event(e), in[1].Event(e)
-		switch (e / 2) % 4 {
-		case 0: // duplicates
-			src := make([]int, 1+r.IntN(4))
-			for i := range src {
-				src[i] = r.IntN(N)
-			}
-			for v := 0; v < N; v++ {
-				s := src[r.IntN(len(src))]
-				copy(x[v*F:(v+1)*F], x[s*F:(s+1)*F])
-			}
-		case 1: // lattice
-			for i := range x {
-				x[i] = clamp(int64(r.IntN(5)-2) * one)
-			}
-		case 2: // mirrors around a centre
-			for i := range x {
-				x[i] = clamp(int64(r.IntN(3)-1) * one)
-			}
-			for v := range valid {
-				valid[v] = vOff
-			}
-			perm := r.Perm(N)
-			c := perm[0]
-			valid[c] = vOn
-			pairs := min(4+r.IntN(12), (N-1)/2)
-			for p := 0; p < pairs; p++ {
-				f, d := r.IntN(F), int64(1+r.IntN(3))*one
-				for s, v := range []int{perm[1+2*p], perm[2+2*p]} {
-					copy(x[v*F:(v+1)*F], x[c*F:(c+1)*F])
-					x[v*F+f] = clamp(x[c*F+f] + d*int64(1-2*s))
-					valid[v] = vOn
-				}
-			}
-		case 3: // few distinct codes per feature
-			for f := 0; f < F; f++ {
-				codes := []int64{clamp(int64(r.IntN(9)-4) * one / 2), clamp(int64(r.IntN(9)-4) * one / 2), clamp(int64(r.IntN(9)-4) * one / 2)}
-				for v := 0; v < N; v++ {
-					x[v*F+f] = codes[r.IntN(3)]
-				}
-			}
-		}
+		hil.TiePattern((e/2)%4, x, valid, N, F, X, vOn, vOff, r)
 	}
 	return in
 }
