@@ -97,6 +97,9 @@ func Run(files []string, top string, opts Options) (*Report, error) {
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("yosys did not finish within %v (the log so far is in %s; allow more time with a longer timeout)", opts.Timeout, filepath.Join(dir, "yosys.log"))
+		}
 		log, _ := os.ReadFile(filepath.Join(dir, "yosys.log"))
 		return nil, fmt.Errorf("yosys failed (%v): %s", err, lastLines(stderr.String()+string(log), 8))
 	}

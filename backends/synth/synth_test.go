@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
 
 	_ "trigo/internal/golden"
 )
@@ -58,6 +59,10 @@ func TestSynthErrors(t *testing.T) {
 	}
 	if _, err := Run([]string{bad}, "bad", Options{}); err == nil || !strings.Contains(err.Error(), "yosys failed") {
 		t.Fatalf("syntax error: got %v", err)
+	}
+	// A run cut short by the timeout says so (not "signal: killed").
+	if _, err := Run([]string{"testdata/mac.v"}, "mac", Options{Timeout: time.Millisecond}); err == nil || !strings.Contains(err.Error(), "did not finish within 1ms") {
+		t.Fatalf("timeout: got %v", err)
 	}
 }
 

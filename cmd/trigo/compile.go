@@ -28,14 +28,15 @@ const (
 )
 
 type compileFlags struct {
-	out      string
-	config   string
-	calib    []string
-	verbose  bool
-	backends []string
-	name     string
-	synth    bool
-	sweep    string
+	out          string
+	config       string
+	calib        []string
+	verbose      bool
+	backends     []string
+	name         string
+	synth        bool
+	synthTimeout time.Duration
+	sweep        string
 	// backendsExplicit is set when --backend was given on the command line.
 	backendsExplicit bool
 }
@@ -95,6 +96,7 @@ Writes the directory OUT (created or replaced as a whole, only on success):
 	f.StringArrayVar(&fl.backends, "backend", []string{"rtl,hls"}, "firmware to generate: rtl (Verilog, OUT/rtl), hls (Vitis HLS C++, OUT/hls), none (default rtl,hls, skipping those that do not support the model yet)")
 	f.StringVar(&fl.name, "name", "", "name of the top module/function (default: the model's name)")
 	f.BoolVar(&fl.synth, "synth", false, "also run Yosys on OUT/rtl and write OUT/synth.json (see 'trigo synth')")
+	f.DurationVar(&fl.synthTimeout, "synth-timeout", defaultSynthTimeout, "with --synth: give up on Yosys after this long (per design point)")
 	f.StringVar(&fl.sweep, "sweep", "", "graph networks: design-space report over lane counts, e.g. lanes=1,2,4,8 (latency, II; with --synth also Yosys LUT/FF/DSP and longest path per point, under OUT/sweep/) into OUT/sweep.json")
 	_ = cmd.MarkFlagRequired("out")
 	return cmd
@@ -261,12 +263,12 @@ func runCompile(modelPath string, fl compileFlags, stdout, stderr io.Writer) err
 		if m.RTL == nil {
 			return fmt.Errorf("%s: --synth needs the rtl backend, which did not run", modelPath)
 		}
-		if err := runSynth(out, stdout); err != nil {
+		if err := runSynth(out, fl.synthTimeout, stdout); err != nil {
 			return err
 		}
 	}
 	if sweepLanes != nil {
-		return runSweep(res.Fixed, cfg, sweepLanes, fl.synth, out, stdout, stderr)
+		return runSweep(res.Fixed, cfg, sweepLanes, fl.synth, fl.synthTimeout, out, stdout, stderr)
 	}
 	return nil
 }

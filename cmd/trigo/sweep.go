@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"trigo/backends"
 	"trigo/backends/synth"
@@ -51,7 +52,7 @@ func parseSweep(s string) ([]int, error) {
 
 // runSweep schedules (and with synthesise, synthesises) g's RTL for every
 // lane count and writes OUT/sweep.json and a table on stdout.
-func runSweep(g *ir.Graph, cfg *compiler.Config, lanes []int, synthesise bool, out string, stdout, stderr io.Writer) error {
+func runSweep(g *ir.Graph, cfg *compiler.Config, lanes []int, synthesise bool, synthTimeout time.Duration, out string, stdout, stderr io.Writer) error {
 	var points []SweepPoint
 	// sweep.json is rewritten after every point: a long synthesis run
 	// leaves the points done so far.
@@ -84,7 +85,7 @@ func runSweep(g *ir.Graph, cfg *compiler.Config, lanes []int, synthesise bool, o
 		p.EventRateMHz = sc.ClockMHz / float64(sc.II)
 		if synthesise {
 			fmt.Fprintf(stderr, "trigo: sweep %d/%d: Yosys on lanes=%d (minutes for large designs)...\n", i+1, len(lanes), l)
-			rep, err := synthPoint(rb, g, filepath.Join(out, "sweep", fmt.Sprintf("lanes_%d", l)))
+			rep, err := synthPoint(rb, g, filepath.Join(out, "sweep", fmt.Sprintf("lanes_%d", l)), synthTimeout)
 			if err != nil {
 				p.Error = err.Error()
 			}
@@ -115,7 +116,7 @@ func runSweep(g *ir.Graph, cfg *compiler.Config, lanes []int, synthesise bool, o
 }
 
 // synthPoint emits one design point into dir and runs Yosys on it.
-func synthPoint(rb backends.Backend, g *ir.Graph, dir string) (*synth.Report, error) {
+func synthPoint(rb backends.Backend, g *ir.Graph, dir string, timeout time.Duration) (*synth.Report, error) {
 	files, err := rb.Emit(g, backends.Options{Version: compiler.Version})
 	if err != nil {
 		return nil, err
@@ -139,5 +140,5 @@ func synthPoint(rb backends.Backend, g *ir.Graph, dir string) (*synth.Report, er
 			top = strings.TrimSuffix(f.Path, ".v")
 		}
 	}
-	return synth.Run(paths, top, synth.Options{WorkDir: filepath.Join(dir, "synth")})
+	return synth.Run(paths, top, synth.Options{WorkDir: filepath.Join(dir, "synth"), Timeout: timeout})
 }

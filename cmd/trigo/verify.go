@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -290,7 +291,8 @@ func verifyHLS(out string, g *ir.Graph, inputs, want []sim.Codes) (*hlsVerify, e
 }
 
 func newSynthCmd(stdout, stderr io.Writer) *cobra.Command {
-	return &cobra.Command{
+	var timeout time.Duration
+	cmd := &cobra.Command{
 		Use:   "synth OUT",
 		Short: "Size OUT/rtl with Yosys synth_xilinx (writes OUT/synth.json)",
 		Long: `Synth runs Yosys' synth_xilinx for an UltraScale+ family on the RTL that
@@ -304,12 +306,19 @@ Yosys script, log and netlist).`,
   trigo compile model.onnx -o out/model --synth`,
 		Args: exactArgs(1, "one OUT directory"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			return runSynth(args[0], stdout)
+			return runSynth(args[0], timeout, stdout)
 		}),
 	}
+	cmd.Flags().DurationVar(&timeout, "timeout", defaultSynthTimeout, "give up on Yosys after this long (whole graph networks take an hour or more)")
+	return cmd
 }
 
-func runSynth(out string, stdout io.Writer) error {
+// defaultSynthTimeout bounds one Yosys run from the CLI: long enough for the
+// largest bundled graph network on 2 cores, short enough that a runaway
+// synthesis ends with an error instead of a hung terminal.
+const defaultSynthTimeout = 4 * time.Hour
+
+func runSynth(out string, timeout time.Duration, stdout io.Writer) error {
 	m, err := compiler.ReadManifest(filepath.Join(out, fileManifest))
 	if err != nil {
 		return fileError(filepath.Join(out, fileManifest), err)
@@ -323,7 +332,7 @@ func runSynth(out string, stdout io.Writer) error {
 			files = append(files, filepath.Join(out, f))
 		}
 	}
-	rep, err := synth.Run(files, m.RTL.Top, synth.Options{WorkDir: filepath.Join(out, "synth")})
+	rep, err := synth.Run(files, m.RTL.Top, synth.Options{WorkDir: filepath.Join(out, "synth"), Timeout: timeout})
 	if err != nil {
 		return fmt.Errorf("%s: %w", out, err)
 	}

@@ -157,3 +157,35 @@ func TestVerifyCatchesCorruptedFirmware(t *testing.T) {
 		}
 	})
 }
+
+// TestSynthCLI sizes the small two-layer model with `trigo synth` and checks
+// that a run cut short by --timeout ends in one clear error and leaves no
+// synth.json behind that could pass for a finished report.
+func TestSynthCLI(t *testing.T) {
+	needTool(t, "yosys")
+	out := compiledTwoLayer(t)
+	_, stderr, code := trigo(t, "synth", out, "--timeout", "1ms")
+	if code == 0 || !strings.Contains(stderr, "did not finish within 1ms") || strings.Contains(stderr, "goroutine") {
+		t.Fatalf("synth --timeout 1ms: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "synth.json")); err == nil {
+		t.Fatal("synth.json written by a synthesis that timed out")
+	}
+	stdout := mustRun(t, "synth", out)
+	var rep struct {
+		Top string `json:"top"`
+		LUT int    `json:"lut"`
+		DSP int    `json:"dsp"`
+		FF  int    `json:"ff"`
+	}
+	data, err := os.ReadFile(filepath.Join(out, "synth.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Top == "" || rep.LUT+rep.DSP == 0 || rep.FF == 0 || !strings.Contains(stdout, "synth.json") {
+		t.Fatalf("implausible synth report %s (stdout %q)", data, stdout)
+	}
+}
