@@ -43,7 +43,7 @@ var libOrder = []string{
 	"trigo_clip", "trigo_reduce", "trigo_maxpool", "trigo_avgpool", "trigo_reduce_sum",
 	"trigo_reduce_max", "trigo_lut", "trigo_bipolar", "trigo_cast",
 	// graph kernels (GRAPH.md)
-	"trigo_knn_bmerge", "trigo_knn_bsort", "trigo_knn_topk", "trigo_gravnet_wrom", "trigo_gravnet_mux",
+	"trigo_knn_bmerge", "trigo_knn_oemerge", "trigo_knn_oesort", "trigo_knn_topk", "trigo_gravnet_wrom", "trigo_gravnet_mux",
 	"trigo_gravnet_hram", "trigo_gravnet_hold", "trigo_gravnet_lane", "trigo_gravnet_agg",
 	"trigo_graph_gx", "trigo_graph_cond",
 }

@@ -13,7 +13,7 @@
 //              every candidate and are never used (slot valid = ~key msb);
 //              TIE_HIGH = 1 stores ~j instead of j (ties to the higher j:
 //              a deliberately wrong variant the tests must catch);
-//              trigo_knn_topk (merge tree of bitonic networks);
+//              trigo_knn_topk (odd-even sorts, a merge tree of bitonic mergers);
 //              DSAT > 0 saturates d_j at DSAT in the key (DKW bits): the
 //              generator sets it where every lookup from DSAT on gives 0
 //              (a table with a zero tail, as the compiler fills it), so
@@ -158,7 +158,9 @@ module trigo_gravnet_lane #(
 
   // ---- top-k ----------------------------------------------------------------
   wire [KP*KW-1:0] tk;
-  trigo_knn_topk #(.W(KW), .KP(KP), .NG(NG), .SORT_REGS(SORT_REGS), .MERGE_REG(MERGE_REG))
+  // The slots are only counted, summed and maxed: their order does not
+  // matter when all KP of them are used (KP = KE), so the root merger goes.
+  trigo_knn_topk #(.W(KW), .KP(KP), .NG(NG), .SORT_REGS(SORT_REGS), .MERGE_REG(MERGE_REG), .SORTED((KP > KE) ? 1 : 0))
     u_tk (.clk(clk), .ce(ce), .in(keys_r), .out(tk));
   wire vq_t;
   trigo_delay #(.W(1), .D(TD)) u_dv (.clk(clk), .ce(ce), .d(vq_r), .q(vq_t));
