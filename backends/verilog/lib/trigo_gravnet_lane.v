@@ -119,21 +119,42 @@ module trigo_gravnet_lane #(
         localparam [IDW-1:0] JJ = (TIE_HIGH != 0) ? ~JV : JV;
         localparam [QW-1:0] JQ = j;
         wire [S*DW-1:0] tv;
-        wire [DW-1:0] d;
+        wire [S-1:0] neg;
+        wire [DW-1:0] dt, d;
         for (t = 0; t < S; t = t + 1) begin : g_t
           wire [WS:0] a = {(SS != 0) ? s_all[(j*S+t)*WS + WS-1] : 1'b0, s_all[(j*S+t)*WS +: WS]};
           wire [WS:0] b = {(SS != 0) ? s_q[t*WS + WS-1] : 1'b0, s_q[t*WS +: WS]};
           wire [WS:0] df = a - b;                     // exact: |a - b| < 2^WS
-          wire [WS-1:0] ab = df[WS] ? (~df[WS-1:0] + 1'b1) : df[WS-1:0];
           if (L2 != 0) begin : g_sq
+            wire [WS-1:0] ab = df[WS] ? (~df[WS-1:0] + 1'b1) : df[WS-1:0];
             wire [2*WS-1:0] sq = ab * ab;
             trigo_resize #(.IW(2*WS), .IS(0), .SHL(0), .OW(DW)) u_x (.in(sq), .out(tv[t*DW +: DW]));
+            assign neg[t] = 1'b0;
           end else begin : g_abs
-            trigo_resize #(.IW(WS), .IS(0), .SHL(0), .OW(DW)) u_x (.in(ab), .out(tv[t*DW +: DW]));
+            // |df| = (df ^ sign) + sign: the one's complement goes into
+            // the adder tree's LUTs and the +sign terms are added once
+            // per distance (no increment per coordinate).
+            wire [WS-1:0] oc = df[WS-1:0] ^ {WS{df[WS]}};
+            trigo_resize #(.IW(WS), .IS(0), .SHL(0), .OW(DW)) u_x (.in(oc), .out(tv[t*DW +: DW]));
+            assign neg[t] = df[WS];
           end
         end
         trigo_addtree #(.N(S), .W(DW), .OP(0), .ARITY(2), .LEVELS(SB), .REGS(64'd0))
-          u_d (.clk(clk), .ce(ce), .in(tv), .out(d));
+          u_d (.clk(clk), .ce(ce), .in(tv), .out(dt));
+        if (L2 != 0) begin : g_dsq
+          assign d = dt;
+          /* verilator lint_off UNUSEDSIGNAL */
+          wire unused_neg = ^neg;
+          /* verilator lint_on UNUSEDSIGNAL */
+        end else begin : g_dabs
+          reg [DW-1:0] nneg;                          // number of negative differences
+          integer u;
+          always @* begin
+            nneg = {DW{1'b0}};
+            for (u = 0; u < S; u = u + 1) nneg = nneg + {{(DW-1){1'b0}}, neg[u]};
+          end
+          assign d = dt + nneg;
+        end
         wire [DKW-1:0] dk;
         if (USAT != 0) begin : g_sat
           /* verilator lint_off WIDTH */
