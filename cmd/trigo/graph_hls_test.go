@@ -17,14 +17,21 @@ import (
 // one model per interface.
 func TestGraphExamplesHLS(t *testing.T) {
 	needTool(t, "g++")
-	models := []struct{ name, iface string }{
-		{"ecl_gnn", "ap_vld"}, {"plain_gravnet", "axis"}, {"cdc_gnn", "ap_vld"}, {"gravnet_fpl26", "ap_vld"},
+	models := []struct{ name, config, iface string }{
+		{"ecl_gnn", "config.yaml", "ap_vld"}, {"plain_gravnet", "config.yaml", "axis"}, {"cdc_gnn", "config.yaml", "ap_vld"},
+		{"gravnet_fpl26", "config.yaml", "ap_vld"},
+		// the FPL 2026 comparison point: 12-bit activations fit one 4096-bit beat
+		{"gravnet_fpl26", "fpl26.yaml", "axis"},
 	}
 	if testing.Short() {
 		models = models[:2]
 	}
 	for _, mc := range models {
-		t.Run(mc.name, func(t *testing.T) {
+		name := mc.name
+		if mc.config != "config.yaml" {
+			name += "/" + mc.config
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			dir := filepath.Join("..", "..", "models", "examples", mc.name)
 			if _, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil {
@@ -35,8 +42,10 @@ func TestGraphExamplesHLS(t *testing.T) {
 			}
 			out := filepath.Join(t.TempDir(), mc.name)
 			args := []string{"compile", filepath.Join(dir, "model.onnx"), "-o", out}
-			if fileExists(filepath.Join(dir, "config.yaml")) {
-				args = append(args, "--config", filepath.Join(dir, "config.yaml"))
+			if fileExists(filepath.Join(dir, mc.config)) {
+				args = append(args, "--config", filepath.Join(dir, mc.config))
+			} else if mc.config != "config.yaml" {
+				t.Fatalf("%s: no %s", dir, mc.config)
 			}
 			if fileExists(filepath.Join(dir, "calib_x.npy")) {
 				args = append(args, "--calib", filepath.Join(dir, "calib_x.npy"), "--calib", filepath.Join(dir, "calib_valid.npy"))

@@ -23,6 +23,13 @@ const graphEvents = 2000
 // OUT and returns OUT and the manifest.
 func compileGraphExample(t *testing.T, name string, extra ...string) (string, *compiler.Manifest) {
 	t.Helper()
+	return compileGraphExampleConfig(t, name, "config.yaml", extra...)
+}
+
+// compileGraphExampleConfig is compileGraphExample with another config file
+// of the example (gravnet_fpl26's fpl26.yaml).
+func compileGraphExampleConfig(t *testing.T, name, config string, extra ...string) (string, *compiler.Manifest) {
+	t.Helper()
 	dir := filepath.Join("..", "..", "models", "examples", name)
 	if _, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -32,8 +39,10 @@ func compileGraphExample(t *testing.T, name string, extra ...string) (string, *c
 	}
 	out := filepath.Join(t.TempDir(), name)
 	args := []string{"compile", filepath.Join(dir, "model.onnx"), "-o", out, "--backend", "rtl"}
-	if fileExists(filepath.Join(dir, "config.yaml")) {
-		args = append(args, "--config", filepath.Join(dir, "config.yaml"))
+	if fileExists(filepath.Join(dir, config)) {
+		args = append(args, "--config", filepath.Join(dir, config))
+	} else if config != "config.yaml" {
+		t.Fatalf("%s: no %s", dir, config)
 	}
 	if fileExists(filepath.Join(dir, "calib_x.npy")) {
 		args = append(args, "--calib", filepath.Join(dir, "calib_x.npy"), "--calib", filepath.Join(dir, "calib_valid.npy"))
@@ -88,17 +97,25 @@ func TestGraphExamplesRTL(t *testing.T) {
 	needTool(t, "verilator")
 	models := []struct {
 		name     string
-		iverilog int // Icarus events (0: too slow there)
+		config   string // config file of the example ("": config.yaml)
+		iverilog int    // Icarus events (0: too slow there)
 	}{
-		{"pyg_state_dict", 100}, {"plain_gravnet", 0}, {"gravnet_fpl26", 0}, {"ecl_gnn", 0}, {"cdc_gnn", 0},
+		{"pyg_state_dict", "", 100}, {"plain_gravnet", "", 0}, {"gravnet_fpl26", "", 0},
+		// the FPL 2026 comparison point: 8-bit weights, 12-bit activations, 200 MHz
+		{"gravnet_fpl26", "fpl26.yaml", 0},
+		{"ecl_gnn", "", 0}, {"cdc_gnn", "", 0},
 	}
 	if testing.Short() && os.Getenv("CI") != "true" {
 		models = models[:1]
 	}
 	for _, mc := range models {
-		t.Run(mc.name, func(t *testing.T) {
+		name, config := mc.name, "config.yaml"
+		if mc.config != "" {
+			name, config = mc.name+"/"+mc.config, mc.config
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			out, m := compileGraphExample(t, mc.name)
+			out, m := compileGraphExampleConfig(t, mc.name, config)
 			verifyGraphRTL(t, out, m, "verilator", graphEvents)
 			if mc.iverilog > 0 {
 				needTool(t, "iverilog")

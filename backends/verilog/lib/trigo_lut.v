@@ -35,22 +35,10 @@ module trigo_lut #(
   /* verilator lint_off WIDTH */
   localparam [NB*CH*YW-1:0] RPAD = ROM;
   /* verilator lint_on WIDTH */
-  reg [YW-1:0] rom [0:RL-1];
-  genvar bk;
-  generate
-    for (bk = 0; bk < NB; bk = bk + 1) begin : g_init
-      localparam [CH*YW-1:0] PART = RPAD[bk*CH*YW +: CH*YW];
-      integer k;
-      initial begin
-        for (k = 0; k < CH; k = k + 1)
-          if (bk*CH + k < RL) rom[bk*CH + k] = PART[k*YW +: YW];
-      end
-    end
-  endgenerate
 
   wire [N*XW-1:0] xr;
   trigo_pipe #(.W(N*XW), .EN(REGS[0])) u_in (.clk(clk), .ce(ce), .d(x), .q(xr));
-  genvar i;
+  genvar i, bk;
   generate
     for (i = 0; i < N; i = i + 1) begin : g_e
       wire [XW-1:0] xv = xr[i*XW +: XW];
@@ -65,6 +53,18 @@ module trigo_lut #(
         assign d = xl;
       end
       wire [AB-1:0] a = d[SHIFT+AB-1:SHIFT];
+      // One ROM per lookup (one read port each), as the FPGA has them
+      // anyway: one memory with N read ports makes Yosys' memory_libmap
+      // explode (24 GB for N = 32 of 1024 entries).
+      reg [YW-1:0] rom [0:RL-1];
+      for (bk = 0; bk < NB; bk = bk + 1) begin : g_init
+        localparam [CH*YW-1:0] PART = RPAD[bk*CH*YW +: CH*YW];
+        integer k;
+        initial begin
+          for (k = 0; k < CH; k = k + 1)
+            if (bk*CH + k < RL) rom[bk*CH + k] = PART[k*YW +: YW];
+        end
+      end
       wire [XW:0] xs = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
       wire [XW:0] los = {(XS != 0) ? LO[XW-1] : 1'b0, LO};
       wire [XW:0] his = {(XS != 0) ? HI[XW-1] : 1'b0, HI};
