@@ -35,27 +35,25 @@ module trigo_lut #(
   /* verilator lint_off WIDTH */
   localparam [NB*CH*YW-1:0] RPAD = ROM;
   /* verilator lint_on WIDTH */
+  // Synthesis gets one ROM per two lookups (a dual-port block RAM or two
+  // distributed ROMs, what the FPGA builds anyway): one memory with N
+  // read ports makes Yosys' memory_libmap explode (24 GB for N = 32 of
+  // 1024 entries). Simulation keeps one shared ROM: with N copies the
+  // ecl_gnn build needed twice the memory (14 GB). Both read the same
+  // table; TestLutRomSplit proves the two variants equal.
+`ifdef SYNTHESIS
+  localparam NR = (N + 1) / 2;             // ROMs
+  localparam PR = 2;                       // lookups per ROM
+`else
+  localparam NR = 1;
+  localparam PR = N;
+`endif
 
   wire [N*XW-1:0] xr;
   trigo_pipe #(.W(N*XW), .EN(REGS[0])) u_in (.clk(clk), .ce(ce), .d(x), .q(xr));
-  genvar i, bk;
+  genvar r, e, bk;
   generate
-    for (i = 0; i < N; i = i + 1) begin : g_e
-      wire [XW-1:0] xv = xr[i*XW +: XW];
-      // Low SHIFT bits only matter through OFFSET.
-      /* verilator lint_off UNUSEDSIGNAL */
-      wire [SHIFT+AB-1:0] xl, d;
-      /* verilator lint_on UNUSEDSIGNAL */
-      trigo_resize #(.IW(XW), .IS(XS), .SHL(0), .OW(SHIFT+AB)) u_l (.in(xv), .out(xl));
-      if (ADD != 0) begin : g_add
-        assign d = xl - OFFSET;
-      end else begin : g_noadd
-        assign d = xl;
-      end
-      wire [AB-1:0] a = d[SHIFT+AB-1:SHIFT];
-      // One ROM per lookup (one read port each), as the FPGA has them
-      // anyway: one memory with N read ports makes Yosys' memory_libmap
-      // explode (24 GB for N = 32 of 1024 entries).
+    for (r = 0; r < NR; r = r + 1) begin : g_rom
       reg [YW-1:0] rom [0:RL-1];
       for (bk = 0; bk < NB; bk = bk + 1) begin : g_init
         localparam [CH*YW-1:0] PART = RPAD[bk*CH*YW +: CH*YW];
@@ -65,13 +63,30 @@ module trigo_lut #(
             if (bk*CH + k < RL) rom[bk*CH + k] = PART[k*YW +: YW];
         end
       end
-      wire [XW:0] xs = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
-      wire [XW:0] los = {(XS != 0) ? LO[XW-1] : 1'b0, LO};
-      wire [XW:0] his = {(XS != 0) ? HI[XW-1] : 1'b0, HI};
-      wire below = (HAS_LO != 0) && ($signed(xs) < $signed(los));
-      wire above = (HAS_HI != 0) && ($signed(xs) >= $signed(his));
-      wire [YW-1:0] v = below ? FIRST : (above ? LAST : rom[a]);
-      trigo_pipe #(.W(YW), .EN(REGS[1])) u_o (.clk(clk), .ce(ce), .d(v), .q(y[i*YW +: YW]));
+      for (e = 0; e < PR; e = e + 1) begin : g_e
+        if (r*PR + e < N) begin : g_on
+          localparam I = r*PR + e;         // lookup index
+          wire [XW-1:0] xv = xr[I*XW +: XW];
+          // Low SHIFT bits only matter through OFFSET.
+          /* verilator lint_off UNUSEDSIGNAL */
+          wire [SHIFT+AB-1:0] xl, d;
+          /* verilator lint_on UNUSEDSIGNAL */
+          trigo_resize #(.IW(XW), .IS(XS), .SHL(0), .OW(SHIFT+AB)) u_l (.in(xv), .out(xl));
+          if (ADD != 0) begin : g_add
+            assign d = xl - OFFSET;
+          end else begin : g_noadd
+            assign d = xl;
+          end
+          wire [AB-1:0] a = d[SHIFT+AB-1:SHIFT];
+          wire [XW:0] xs = {(XS != 0) ? xv[XW-1] : 1'b0, xv};
+          wire [XW:0] los = {(XS != 0) ? LO[XW-1] : 1'b0, LO};
+          wire [XW:0] his = {(XS != 0) ? HI[XW-1] : 1'b0, HI};
+          wire below = (HAS_LO != 0) && ($signed(xs) < $signed(los));
+          wire above = (HAS_HI != 0) && ($signed(xs) >= $signed(his));
+          wire [YW-1:0] v = below ? FIRST : (above ? LAST : rom[a]);
+          trigo_pipe #(.W(YW), .EN(REGS[1])) u_o (.clk(clk), .ce(ce), .d(v), .q(y[I*YW +: YW]));
+        end
+      end
     end
   endgenerate
 endmodule
