@@ -45,7 +45,7 @@ func TestLutRomSplit(t *testing.T) {
   reg [%d:0] x;
   wire [%d:0] y;
   trigo_lut #(.N(%d), .XW(%d), .XS(1), .YW(%d), .AB(%d), .SHIFT(%d),
-    .HAS_LO(1), .LO(%d'sd%d), .HAS_HI(1), .HI(%d'sd%d), .FIRST(%d'h%x), .LAST(%d'h%x),
+    .HAS_LO(1), .LO(-%d'sd%d), .HAS_HI(1), .HI(%d'sd%d), .FIRST(%d'h%x), .LAST(%d'h%x),
     .ROM(%d'h%s)) u (.clk(1'b0), .ce(1'b1), .x(x), .y(y));
   integer v, i;
   initial begin
@@ -57,7 +57,7 @@ func TestLutRomSplit(t *testing.T) {
   end
 endmodule
 `, n*xw-1, n*yw-1, n, xw, yw, ab, shift, xw, -lo, xw, hi, yw, first, yw, last, (1<<ab)*yw, romHex.String(), n, xw, xw)
-	src := strings.Replace(tb.String(), fmt.Sprintf("%d'sd%d", xw, -lo), fmt.Sprintf("-%d'sd%d", xw, -lo), 1)
+	src := tb.String()
 	var lib strings.Builder
 	for _, m := range libClosure([]string{"trigo_lut"}) {
 		s, err := libSource(m)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,23 +32,9 @@ func TestGraphExamplesHLS(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			dir := filepath.Join("..", "..", "models", "examples", mc.name)
-			if _, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil {
-				if os.Getenv("CI") == "true" {
-					t.Fatal(err)
-				}
-				t.Skip(err)
-			}
+			dir, exampleArgs := graphExampleArgs(t, mc.name, mc.config)
 			out := filepath.Join(t.TempDir(), mc.name)
-			args := []string{"compile", filepath.Join(dir, "model.onnx"), "-o", out}
-			if fileExists(filepath.Join(dir, mc.config)) {
-				args = append(args, "--config", filepath.Join(dir, mc.config))
-			} else if mc.config != "config.yaml" {
-				t.Fatalf("%s: no %s", dir, mc.config)
-			}
-			if fileExists(filepath.Join(dir, "calib_x.npy")) {
-				args = append(args, "--calib", filepath.Join(dir, "calib_x.npy"), "--calib", filepath.Join(dir, "calib_valid.npy"))
-			}
+			args := append([]string{"compile", filepath.Join(dir, "model.onnx"), "-o", out}, exampleArgs...)
 			_, stderr, code := trigo(t, args...)
 			if code != 0 {
 				t.Fatalf("compile: exit %d: %s", code, stderr)

@@ -30,23 +30,9 @@ func compileGraphExample(t *testing.T, name string, extra ...string) (string, *c
 // of the example (gravnet_fpl26's fpl26.yaml).
 func compileGraphExampleConfig(t *testing.T, name, config string, extra ...string) (string, *compiler.Manifest) {
 	t.Helper()
-	dir := filepath.Join("..", "..", "models", "examples", name)
-	if _, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	dir, exampleArgs := graphExampleArgs(t, name, config)
 	out := filepath.Join(t.TempDir(), name)
-	args := []string{"compile", filepath.Join(dir, "model.onnx"), "-o", out, "--backend", "rtl"}
-	if fileExists(filepath.Join(dir, config)) {
-		args = append(args, "--config", filepath.Join(dir, config))
-	} else if config != "config.yaml" {
-		t.Fatalf("%s: no %s", dir, config)
-	}
-	if fileExists(filepath.Join(dir, "calib_x.npy")) {
-		args = append(args, "--calib", filepath.Join(dir, "calib_x.npy"), "--calib", filepath.Join(dir, "calib_valid.npy"))
-	}
+	args := append([]string{"compile", filepath.Join(dir, "model.onnx"), "-o", out, "--backend", "rtl"}, exampleArgs...)
 	args = append(args, extra...)
 	mustRun(t, args...)
 	m, err := compiler.ReadManifest(filepath.Join(out, fileManifest))
@@ -57,6 +43,30 @@ func compileGraphExampleConfig(t *testing.T, name, config string, extra ...strin
 		t.Fatalf("manifest rtl section %+v: want a vertex-streamed design", m.RTL)
 	}
 	return out, m
+}
+
+// graphExampleArgs returns a bundled graph example's directory and the
+// compile flags of its config file (config.yaml may be absent; any other
+// named config must exist) and calibration events (where it has them). It
+// skips the test when the example is missing, outside CI.
+func graphExampleArgs(t *testing.T, name, config string) (dir string, args []string) {
+	t.Helper()
+	dir = filepath.Join("..", "..", "models", "examples", name)
+	if _, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	if fileExists(filepath.Join(dir, config)) {
+		args = append(args, "--config", filepath.Join(dir, config))
+	} else if config != "config.yaml" {
+		t.Fatalf("%s: no %s", dir, config)
+	}
+	if fileExists(filepath.Join(dir, "calib_x.npy")) {
+		args = append(args, "--calib", filepath.Join(dir, "calib_x.npy"), "--calib", filepath.Join(dir, "calib_valid.npy"))
+	}
+	return dir, args
 }
 
 // verifyGraphRTL runs `trigo verify --rtl` and checks the verdict, the event
@@ -97,25 +107,25 @@ func TestGraphExamplesRTL(t *testing.T) {
 	needTool(t, "verilator")
 	models := []struct {
 		name     string
-		config   string // config file of the example ("": config.yaml)
+		config   string // config file of the example
 		iverilog int    // Icarus events (0: too slow there)
 	}{
-		{"pyg_state_dict", "", 100}, {"plain_gravnet", "", 0}, {"gravnet_fpl26", "", 0},
+		{"pyg_state_dict", "config.yaml", 100}, {"plain_gravnet", "config.yaml", 0}, {"gravnet_fpl26", "config.yaml", 0},
 		// the FPL 2026 comparison point: 8-bit weights, 12-bit activations, 200 MHz
 		{"gravnet_fpl26", "fpl26.yaml", 0},
-		{"ecl_gnn", "", 0}, {"cdc_gnn", "", 0},
+		{"ecl_gnn", "config.yaml", 0}, {"cdc_gnn", "config.yaml", 0},
 	}
 	if testing.Short() && os.Getenv("CI") != "true" {
 		models = models[:1]
 	}
 	for _, mc := range models {
-		name, config := mc.name, "config.yaml"
-		if mc.config != "" {
-			name, config = mc.name+"/"+mc.config, mc.config
+		name := mc.name
+		if mc.config != "config.yaml" {
+			name += "/" + mc.config
 		}
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			out, m := compileGraphExampleConfig(t, mc.name, config)
+			out, m := compileGraphExampleConfig(t, mc.name, mc.config)
 			verifyGraphRTL(t, out, m, "verilator", graphEvents)
 			if mc.iverilog > 0 {
 				needTool(t, "iverilog")

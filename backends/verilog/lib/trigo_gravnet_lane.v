@@ -148,7 +148,6 @@ module trigo_gravnet_lane #(
           /* verilator lint_on UNUSEDSIGNAL */
         end else begin : g_dabs
           // the number of negative differences, by the same adder tree
-          // (an always block with a loop here took Verilator 2.3x longer)
           wire [S*DW-1:0] negw;
           wire [DW-1:0] nneg;
           for (t = 0; t < S; t = t + 1) begin : g_n
